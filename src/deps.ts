@@ -12,3 +12,5 @@
 
 export { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@14.0.3";
 export { isMap, isScalar, isSeq, parseDocument, YAMLError } from "npm:yaml@2.8.4";
+// @ts-types="npm:@types/cli-progress@3.11.6"
+export { default as cliProgress } from "npm:cli-progress@3.12.0";

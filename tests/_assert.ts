@@ -9,12 +9,14 @@ import assert from "node:assert/strict";
 
 /** Deep strict equality. */
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  assert.deepStrictEqual(actual, expected, message);
+  if (message === undefined) assert.deepStrictEqual(actual, expected);
+  else assert.deepStrictEqual(actual, expected, message);
 }
 
 /** Asserts a condition is truthy. */
 export function assert_(cond: unknown, message?: string): asserts cond {
-  assert.ok(cond, message);
+  if (message === undefined) assert.ok(cond);
+  else assert.ok(cond, message);
 }
 export { assert_ as assert };
 
@@ -76,5 +78,6 @@ export function assertStringIncludes(actual: string, expected: string, message?:
 
 /** Asserts a value matches a regular expression. */
 export function assertMatch(actual: string, re: RegExp, message?: string): void {
-  assert.match(actual, re, message);
+  if (message === undefined) assert.match(actual, re);
+  else assert.match(actual, re, message);
 }

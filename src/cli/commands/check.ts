@@ -1,0 +1,34 @@
+// `flow check`: every problem of the workspace.
+
+import type { Command } from "../../deps.ts";
+import { OperationError } from "../../errors.ts";
+import { out } from "../_io.ts";
+import { type GlobalOptions, openProject } from "../_project.ts";
+
+/** Registers `flow check`. */
+export function registerCheck(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command("check")
+    .description("read every job's state point and report broken job directories")
+    .addHelpText(
+      "after",
+      `
+Reports, one line each, job directories whose state point file is missing,
+unreadable, not JSON, or does not hash to the directory name, and entries of
+workspace/ that are not job directories. Exits with 1 if there is any.
+
+Example:
+  flow check`,
+    )
+    .action(async () => {
+      const project = await openProject(globals());
+      const problems = await project.check();
+      const { jobs } = await project.list({ verify: true });
+      if (problems.length === 0) {
+        out(`ok: ${jobs.length} jobs, no problems`);
+        return;
+      }
+      out(problems.map((p) => `${p.id}: ${p.reason}`).join("\n"));
+      throw new OperationError(`${problems.length} problem(s) in ${project.workspace}`);
+    });
+}

@@ -1,0 +1,131 @@
+// `flow job create|show|rm`: jobs one by one.
+
+import { type Command, Option } from "../../deps.ts";
+import { UsageError } from "../../errors.ts";
+import { readGridFile } from "../../workspace/grid.ts";
+import type { Job } from "../../workspace/job.ts";
+import { dumps, parse } from "../../workspace/json.ts";
+import type { JsonObject, JsonValue } from "../../workspace/value.ts";
+import { confirm, out } from "../_io.ts";
+import { type GlobalOptions, openProject } from "../_project.ts";
+import { progressBar } from "../_progress.ts";
+
+function readStatePointArgs(args: string[]): JsonValue[] {
+  const values: JsonValue[] = [];
+  args.forEach((arg, i) => {
+    if (arg === "-") {
+      const text = new TextDecoder().decode(readAllStdin());
+      for (const [n, line] of text.split("\n").entries()) {
+        if (line.trim()) values.push(parse(line, `stdin line ${n + 1}`));
+      }
+    } else {
+      values.push(parse(arg, `state point argument ${i + 1}`));
+    }
+  });
+  return values;
+}
+
+function readAllStdin(): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  while (true) {
+    const n = Deno.stdin.readSync(buf);
+    if (n === null || n === 0) break;
+    chunks.push(buf.slice(0, n));
+  }
+  const outBuf = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    outBuf.set(c, o);
+    o += c.length;
+  }
+  return outBuf;
+}
+
+/** Registers `flow job ...`. */
+export function registerJob(program: Command, globals: () => GlobalOptions): void {
+  const job = program.command("job").description("create, show and remove jobs");
+
+  job
+    .command("create")
+    .argument("[statepoint...]", "state points as JSON objects ('-' reads JSON lines from stdin)")
+    .option(
+      "--grid <file>",
+      "a YAML or JSON map of key to list of values: create the cartesian product",
+    )
+    .description("create jobs and print their ids, one per line, in the order given")
+    .addHelpText(
+      "after",
+      `
+Creating a job that exists already changes nothing and still prints its id.
+All state points are checked before any job is created. Numbers keep their
+type: 1 is an integer, 1.0 a float (they give different job ids, as in signac).
+
+Examples:
+  flow job create '{"T": 1.5, "seed": 0}'
+  flow job create --grid grid.yaml      # grid.yaml:  T: [1.0, 1.5]
+                                        #             seed: [0, 1, 2]
+  generate_points | flow job create -`,
+    )
+    .action(async (args: string[], opts: { grid?: string }) => {
+      const project = await openProject(globals());
+      const values = readStatePointArgs(args);
+      if (opts.grid !== undefined) values.push(...readGridFile(opts.grid));
+      if (values.length === 0) {
+        throw new UsageError(
+          "no state points given (pass JSON objects, '-' for stdin, or --grid FILE)",
+        );
+      }
+      const jobs: Job[] = values.map((v) => project.openJob(v));
+      const bar = progressBar(jobs.length, "creating jobs");
+      const ids: string[] = [];
+      for (const j of jobs) {
+        j.initSync();
+        ids.push(j.id);
+        bar.increment();
+      }
+      bar.stop();
+      out(ids.join("\n"));
+    });
+
+  job
+    .command("show")
+    .argument("<id>", "a job id or a unique prefix of one")
+    .description("print a job's id, state point and document as JSON")
+    .addHelpText("after", "\nExample:\n  flow job show 42b7")
+    .action(async (id: string) => {
+      const project = await openProject(globals());
+      const j = await project.job(id);
+      const result: JsonObject = { id: j.id, sp: j.sp as JsonObject, doc: await j.doc.read() };
+      out(dumps(result, { indent: 2 }));
+    });
+
+  job
+    .command("rm")
+    .argument("<ids...>", "job ids or unique prefixes")
+    .addOption(new Option("-y, --yes", "do not ask for confirmation"))
+    .description("remove jobs and all their files")
+    .addHelpText(
+      "after",
+      `
+Every id is checked before anything is removed. Without --yes the command
+asks on a terminal, and refuses when not on a terminal.
+
+Example:
+  flow job rm 42b7 9bfd --yes`,
+    )
+    .action(async (ids: string[], opts: { yes?: boolean }) => {
+      const project = await openProject(globals());
+      const jobs = await Promise.all(ids.map((id) => project.resolveId(id)));
+      const unique = [...new Set(jobs)];
+      if (!opts.yes && !confirm(`remove ${unique.length} job(s) and all their files?`)) {
+        throw new UsageError(`not removing ${unique.length} job(s): confirm with --yes`);
+      }
+      for (const id of unique) {
+        const j = await project.job(id).catch(() => undefined);
+        if (j) await j.remove();
+        else Deno.removeSync(`${project.workspace}/${id}`, { recursive: true });
+        out(id);
+      }
+    });
+}

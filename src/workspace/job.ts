@@ -1,0 +1,124 @@
+/**
+ * A job: one state point and its directory in the workspace.
+ *
+ * @module
+ */
+
+import { writeFileAtomicSync } from "./_atomic.ts";
+import { Document } from "./document.ts";
+import { dumps } from "./json.ts";
+import type { JsonObject } from "./value.ts";
+
+/** File name of a job's state point, as in signac. */
+export const STATEPOINT_FILE = "signac_statepoint.json";
+/** File name of a job's document, as in signac. */
+export const JOB_DOCUMENT_FILE = "signac_job_document.json";
+
+/**
+ * The handle on one job. Obtain jobs from a project (`project.openJob(sp)`,
+ * `project.job(id)`, iteration, `project.find(filter)`), not by constructing
+ * them.
+ *
+ * @example
+ * ```ts
+ * import { Project } from "./project.ts";
+ * const project = await Project.init(Deno.makeTempDirSync());
+ * const job = await project.openJob({ T: 1.5, seed: 1 }).init();
+ * await job.doc.set("energy", -1.25);
+ * console.log(job.id, job.sp.T, await job.isFile("signac_statepoint.json"));
+ * ```
+ */
+export class Job {
+  /** The job id: md5 of the state point, as signac computes it. */
+  readonly id: string;
+  /** The state point (treat as read-only: changing it would change the id). */
+  readonly sp: Readonly<JsonObject>;
+  /** Absolute path of the job directory (`<workspace>/<id>`). */
+  readonly path: string;
+  #doc?: Document;
+
+  /** @internal Use the project's methods to get jobs. */
+  constructor(workspace: string, id: string, sp: JsonObject) {
+    this.id = id;
+    this.sp = sp;
+    this.path = `${workspace}/${id}`;
+  }
+
+  /** The job document (`signac_job_document.json`). */
+  get doc(): Document {
+    return this.#doc ??= new Document(`${this.path}/${JOB_DOCUMENT_FILE}`);
+  }
+
+  /** Path of a file inside the job directory. */
+  fn(name: string): string {
+    return `${this.path}/${name}`;
+  }
+
+  /**
+   * Creates the job directory and its state point file if they do not exist
+   * (idempotent, safe to call from several processes at once).
+   */
+  init(): Promise<Job> {
+    return Promise.resolve().then(() => {
+      this.initSync();
+      return this;
+    });
+  }
+
+  /** Synchronous {@link Job.init}. */
+  initSync(): Job {
+    const file = `${this.path}/${STATEPOINT_FILE}`;
+    try {
+      Deno.statSync(file);
+      return this;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    Deno.mkdirSync(this.path, { recursive: true });
+    writeFileAtomicSync(file, dumps(this.sp as JsonObject, { indent: 2 }));
+    return this;
+  }
+
+  /** True if the job directory holds its state point file. */
+  isInitialized(): Promise<boolean> {
+    return this.isFile(STATEPOINT_FILE);
+  }
+
+  /** True if `name` is a regular file in the job directory. */
+  isFile(name: string): Promise<boolean> {
+    return Promise.resolve().then(() => this.isFileSync(name));
+  }
+
+  /** Synchronous {@link Job.isFile}. */
+  isFileSync(name: string): boolean {
+    try {
+      return Deno.statSync(`${this.path}/${name}`).isFile;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Removes the job directory and everything in it. The directory is first
+   * renamed out of the way, so a crash part-way never leaves a job that looks
+   * intact but has lost files.
+   */
+  remove(): Promise<void> {
+    return Promise.resolve().then(() => {
+      const slash = this.path.lastIndexOf("/");
+      const trash = `${this.path.slice(0, slash)}/.trash-${this.id}-${Deno.pid}-${Date.now()}`;
+      try {
+        Deno.renameSync(this.path, trash);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return;
+        throw e;
+      }
+      Deno.removeSync(trash, { recursive: true });
+    });
+  }
+
+  /** The job id. */
+  toString(): string {
+    return this.id;
+  }
+}

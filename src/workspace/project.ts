@@ -1,0 +1,345 @@
+/**
+ * A signac project (schema version 2): `.signac/config`, `workspace/<id>/`,
+ * `signac_project_document.json`.
+ *
+ * @module
+ */
+
+import { dirname, resolve } from "node:path";
+import { DataError, UsageError } from "../errors.ts";
+import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
+import { readStatePointCache, writeStatePointCache } from "./cache.ts";
+import { Document } from "./document.ts";
+import { Job, STATEPOINT_FILE } from "./job.ts";
+import { parse } from "./json.ts";
+import { compileFilter, filterUsesDoc } from "./query.ts";
+import { calcId, validateStatePoint } from "./statepoint.ts";
+import { isJsonObject, type JsonObject } from "./value.ts";
+
+/** File name of the project document, as in signac. */
+export const PROJECT_DOCUMENT_FILE = "signac_project_document.json";
+
+const ID_RE = /^[0-9a-f]{32}$/;
+
+/**
+ * No project was found where one was expected.
+ *
+ * @example
+ * ```ts
+ * import { ProjectNotFoundError } from "./project.ts";
+ * console.log(new ProjectNotFoundError("none").exitCode); // 2
+ * ```
+ */
+export class ProjectNotFoundError extends DataError {}
+
+/**
+ * A job directory that cannot be used, and why.
+ *
+ * @example
+ * ```ts
+ * import type { JobProblem } from "./project.ts";
+ * const p: JobProblem = { id: "abc", path: "/w/abc", reason: "state point file is missing" };
+ * ```
+ */
+export interface JobProblem {
+  /** The directory name (normally a job id). */
+  id: string;
+  /** Absolute path of the directory. */
+  path: string;
+  /** What is wrong, for the user. */
+  reason: string;
+}
+
+/**
+ * The jobs of a workspace and the directories that could not be read as jobs.
+ *
+ * @example
+ * ```ts
+ * import { Project } from "./project.ts";
+ * const project = await Project.init(Deno.makeTempDirSync());
+ * const { jobs, problems } = await project.list();
+ * console.log(jobs.length, problems.length); // 0 0
+ * ```
+ */
+export interface Listing {
+  /** Valid jobs, sorted by id. */
+  jobs: Job[];
+  /** Broken job directories, sorted by name. */
+  problems: JobProblem[];
+}
+
+/** Options of {@link Project.list}. */
+export interface ListOptions {
+  /**
+   * Read every state point file and check its hash, ignoring the state point
+   * cache (what `flow check` does). Default false.
+   */
+  verify?: boolean;
+}
+
+/**
+ * The handle on a project: a root folder holding `.signac/config` and the
+ * `workspace/` of jobs, laid out exactly as signac 2 lays it out.
+ *
+ * @example
+ * ```ts
+ * import { Project } from "./project.ts";
+ * const project = await Project.init(Deno.makeTempDirSync());
+ * for (const T of [1.5, 2.5]) await project.openJob({ T }).init();
+ * for await (const job of project) console.log(job.id, job.sp.T);
+ * const hot = await project.find({ T: { $gt: 2 } });
+ * console.log(hot.length); // 1
+ * ```
+ */
+export class Project {
+  /** Absolute path of the project root. */
+  readonly root: string;
+  /** Absolute path of the workspace folder. */
+  readonly workspace: string;
+  /** The project document (`signac_project_document.json`). */
+  readonly doc: Document;
+
+  private constructor(root: string) {
+    this.root = root;
+    this.workspace = `${root}/workspace`;
+    this.doc = new Document(`${root}/${PROJECT_DOCUMENT_FILE}`);
+  }
+
+  /**
+   * Creates a project in `dir` (made if needed); an existing schema-2
+   * project is opened unchanged.
+   */
+  static init(dir = "."): Promise<Project> {
+    return Promise.resolve().then(() => {
+      const root = resolve(dir);
+      const configPath = `${root}/.signac/config`;
+      try {
+        Deno.statSync(configPath);
+        return Project.#openAt(root);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      Deno.mkdirSync(`${root}/.signac`, { recursive: true });
+      Deno.mkdirSync(`${root}/workspace`, { recursive: true });
+      Deno.writeTextFileSync(configPath, SIGNAC_CONFIG);
+      return new Project(root);
+    });
+  }
+
+  /**
+   * Opens the project containing `path` (default: the current directory),
+   * searching upward for `.signac/config` as signac does.
+   *
+   * @throws {ProjectNotFoundError} when there is none.
+   */
+  static open(path = ".", options: { search?: boolean } = {}): Promise<Project> {
+    return Promise.resolve().then(() => {
+      const start = resolve(path);
+      let dir = start;
+      while (true) {
+        try {
+          Deno.statSync(`${dir}/.signac/config`);
+          return Project.#openAt(dir);
+        } catch (e) {
+          if (e instanceof DataError) throw e;
+        }
+        const parent = dirname(dir);
+        if (options.search === false || parent === dir) break;
+        dir = parent;
+      }
+      throw new ProjectNotFoundError(
+        `no project found in ${start}${options.search === false ? "" : " or any parent folder"}` +
+          ` (run 'flow init' to create one)`,
+      );
+    });
+  }
+
+  static #openAt(root: string): Project {
+    const configPath = `${root}/.signac/config`;
+    const config = parseIni(Deno.readTextFileSync(configPath));
+    const version = config.get("schema_version");
+    if (version !== "2") {
+      throw new DataError(
+        `${configPath}: schema_version is ${version ?? "missing"}, flow reads schema 2 ` +
+          `(migrate with 'signac migrate' first)`,
+      );
+    }
+    return new Project(root);
+  }
+
+  /**
+   * The job of a state point (not created on disk until `init()`).
+   *
+   * @throws {StatePointError} if `sp` is not a valid state point.
+   */
+  openJob(sp: unknown): Job {
+    const checked = validateStatePoint(sp);
+    return new Job(this.workspace, calcId(checked), checked);
+  }
+
+  /**
+   * The existing job with this id or unique id prefix.
+   *
+   * @throws {UsageError} for a malformed id, an unknown id or an ambiguous
+   *   prefix (listing the candidates).
+   * @throws {DataError} when the job's state point cannot be read.
+   */
+  job(idOrPrefix: string): Promise<Job> {
+    return Promise.resolve().then(() => {
+      const id = this.resolveId(idOrPrefix);
+      return new Job(this.workspace, id, this.#readStatePoint(id));
+    });
+  }
+
+  /**
+   * Expands an id or unique prefix to a full job id that exists.
+   *
+   * @throws {UsageError} for a malformed, unknown or ambiguous id.
+   */
+  resolveId(idOrPrefix: string): string {
+    const key = idOrPrefix.trim();
+    if (!/^[0-9a-f]{1,32}$/.test(key)) {
+      throw new UsageError(`'${idOrPrefix}' is not a job id (expected up to 32 hex digits)`);
+    }
+    if (key.length === 32) {
+      try {
+        if (Deno.statSync(`${this.workspace}/${key}`).isDirectory) return key;
+      } catch {
+        // fall through to the error below
+      }
+      throw new UsageError(`no job with id '${key}' in ${this.workspace}`);
+    }
+    const matches = this.#ids().filter((id) => id.startsWith(key));
+    if (matches.length === 1) return matches[0];
+    if (matches.length === 0) throw new UsageError(`no job id starts with '${key}'`);
+    const shown = matches.slice(0, 10).join(", ") + (matches.length > 10 ? ", ..." : "");
+    throw new UsageError(
+      `job id prefix '${key}' is ambiguous: ${matches.length} jobs match (${shown})`,
+    );
+  }
+
+  #ids(): string[] {
+    const out: string[] = [];
+    try {
+      for (const e of Deno.readDirSync(this.workspace)) {
+        if (ID_RE.test(e.name) && (e.isDirectory || e.isSymlink)) out.push(e.name);
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return out.sort();
+  }
+
+  #readStatePoint(id: string): JsonObject {
+    const file = `${this.workspace}/${id}/${STATEPOINT_FILE}`;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch (e) {
+      const what = e instanceof Deno.errors.NotFound
+        ? "is missing"
+        : `is unreadable (${(e as Error).message})`;
+      throw new DataError(`job ${id}: state point file ${what}`);
+    }
+    let sp;
+    try {
+      sp = parse(text, `job ${id}: ${STATEPOINT_FILE}`);
+    } catch (e) {
+      throw new DataError((e as Error).message);
+    }
+    if (!isJsonObject(sp)) throw new DataError(`job ${id}: the state point is not a JSON object`);
+    const actual = calcId(sp);
+    if (actual !== id) {
+      throw new DataError(
+        `job ${id}: the state point hashes to ${actual}, not to its directory name`,
+      );
+    }
+    return sp;
+  }
+
+  /**
+   * Lists every job with its state point, and every job directory that
+   * cannot be read, in one pass. State points come from signac's state point
+   * cache where it has them; the cache is brought up to date when jobs were
+   * missing from it.
+   */
+  list(options: ListOptions = {}): Promise<Listing> {
+    return Promise.resolve().then(() => this.listSync(options));
+  }
+
+  /** Synchronous {@link Project.list}. */
+  listSync(options: ListOptions = {}): Listing {
+    const ids = this.#ids();
+    const cache = options.verify ? new Map<string, JsonObject>() : readStatePointCache(this.root);
+    const jobs: Job[] = [];
+    const problems: JobProblem[] = [];
+    let misses = 0;
+    for (const id of ids) {
+      let sp = cache.get(id);
+      if (sp === undefined) {
+        try {
+          sp = this.#readStatePoint(id);
+        } catch (e) {
+          if (!(e instanceof DataError)) throw e;
+          problems.push({
+            id,
+            path: `${this.workspace}/${id}`,
+            reason: e.message.replace(`job ${id}: `, ""),
+          });
+          continue;
+        }
+        cache.set(id, sp);
+        misses++;
+      }
+      jobs.push(new Job(this.workspace, id, sp));
+    }
+    if (misses > 0 && !options.verify) this.#saveCache(jobs);
+    return { jobs, problems };
+  }
+
+  #saveCache(jobs: Job[]): void {
+    try {
+      writeStatePointCache(this.root, new Map(jobs.map((j) => [j.id, j.sp as JsonObject])));
+    } catch {
+      // A read-only project still lists; the cache is only an optimisation.
+    }
+  }
+
+  /** Every job directory that is not a valid job, reading every state point file. */
+  async check(): Promise<JobProblem[]> {
+    const { problems } = await this.list({ verify: true });
+    try {
+      for (const e of Deno.readDirSync(this.workspace)) {
+        if (e.name.startsWith(".") || ID_RE.test(e.name)) continue;
+        problems.push({
+          id: e.name,
+          path: `${this.workspace}/${e.name}`,
+          reason: "not a job directory (the name is not a 32-digit job id)",
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return problems.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * The jobs matching a filter in signac's query language (state point keys
+   * unprefixed or with `sp.`, document keys with `doc.`), sorted by id.
+   */
+  async find(filter?: JsonObject): Promise<Job[]> {
+    const { jobs } = await this.list();
+    if (filter === undefined || Object.keys(filter).length === 0) return jobs;
+    const test = compileFilter(filter);
+    const needsDoc = filterUsesDoc(filter);
+    return jobs.filter((job) =>
+      test({ sp: job.sp as JsonObject, doc: needsDoc ? job.doc.readSync() : {} })
+    );
+  }
+
+  /** Iterates over all valid jobs, sorted by id. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Job> {
+    const { jobs } = await this.list();
+    yield* jobs;
+  }
+}

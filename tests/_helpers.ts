@@ -1,0 +1,82 @@
+/**
+ * Shared helpers of the test suite: temporary folders and running the CLI.
+ *
+ * @module
+ */
+
+/** The permission flags the `flow` task and the compiled binary use. */
+export const FLOW_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys=hostname",
+  "--allow-run",
+];
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+
+/** A new temporary folder, removed when `fn` ends. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {
+  const dir = Deno.makeTempDirSync({ prefix: "flow-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/** What a CLI run printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `flow ARGS...` as a real subprocess under the CLI's permission list. */
+export async function flow(
+  args: string[],
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...FLOW_PERMISSIONS, CLI, ...args],
+    cwd: options.cwd,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...options.env },
+  });
+  const child = cmd.spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  const dec = new TextDecoder();
+  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+}
+
+/** Recursively copies a folder. */
+export function copyDir(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const e of Deno.readDirSync(from)) {
+    if (e.isDirectory) copyDir(`${from}/${e.name}`, `${to}/${e.name}`);
+    else Deno.copyFileSync(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
+
+/** A snapshot of every file under a folder (path → content), to prove nothing changed. */
+export function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of Deno.readDirSync(d)) {
+      const p = `${d}/${e.name}`;
+      if (e.isDirectory) {
+        out.set(p + "/", "");
+        walk(p);
+      } else out.set(p, Deno.readTextFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -1,0 +1,179 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "../_assert.ts";
+import { copyDir, withTempDir } from "../_helpers.ts";
+import { Project, ProjectNotFoundError } from "../../src/workspace/project.ts";
+import { DataError, UsageError } from "../../src/errors.ts";
+import { float, PyFloat } from "../../src/workspace/value.ts";
+import { readStatePointCache } from "../../src/workspace/cache.ts";
+
+const FIXTURE = new URL("./fixtures/signac_project", import.meta.url).pathname;
+const FIXTURE_IDS: string[] = JSON.parse(
+  Deno.readTextFileSync(new URL("./fixtures/signac_project_ids.json", import.meta.url)),
+);
+
+Deno.test("init writes signac's schema-2 layout and is idempotent", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(`${dir}/study`);
+    assertEquals(Deno.readTextFileSync(`${dir}/study/.signac/config`), "schema_version = 2\n");
+    assert(Deno.statSync(`${dir}/study/workspace`).isDirectory);
+    await p.doc.set("title", "x");
+    const again = await Project.init(`${dir}/study`);
+    assertEquals(await again.doc.get("title"), "x");
+  });
+});
+
+Deno.test("open searches upward and fails clearly when there is no project", async () => {
+  await withTempDir(async (dir) => {
+    await Project.init(dir);
+    Deno.mkdirSync(`${dir}/a/b`, { recursive: true });
+    assertEquals((await Project.open(`${dir}/a/b`)).root, dir);
+    await assertRejects(() => Project.open(`${dir}/a/b`, { search: false }), ProjectNotFoundError);
+    const none = Deno.makeTempDirSync();
+    await assertRejects(() => Project.open(none), ProjectNotFoundError, "run 'flow init'");
+    Deno.removeSync(none);
+  });
+});
+
+Deno.test("a schema-1 project is refused with advice", async () => {
+  await withTempDir(async (dir) => {
+    Deno.mkdirSync(`${dir}/.signac`);
+    Deno.writeTextFileSync(`${dir}/.signac/config`, "project = old\nschema_version = 1\n");
+    await assertRejects(() => Project.open(dir), DataError, "signac migrate");
+  });
+});
+
+Deno.test("a project written by signac opens unchanged: ids, state points, documents, cache", async () => {
+  await withTempDir(async (dir) => {
+    copyDir(FIXTURE, dir);
+    const p = await Project.open(dir);
+    const { jobs, problems } = await p.list();
+    assertEquals(problems, []);
+    assertEquals(jobs.map((j) => j.id), FIXTURE_IDS);
+    const byT = jobs.filter((j) => j.sp.seed === 2);
+    assertEquals(byT.length, 2); // T: 2 and T: 2.0 are different jobs, as in signac
+    assert(byT.some((j) => j.sp.T instanceof PyFloat) && byT.some((j) => j.sp.T === 2));
+    const big = jobs.find((j) => "big" in j.sp)!;
+    assertEquals(big.sp.big, 2n ** 70n);
+    assertEquals(await p.doc.get("title"), "made by signac");
+    const withDoc = jobs.find((j) => j.sp.p === "a")!;
+    assertEquals(await withDoc.doc.get("done"), true);
+    // Two jobs were missing from signac's cache: listing completed it, in signac's format.
+    assertEquals([...readStatePointCache(dir).keys()].sort(), FIXTURE_IDS);
+  });
+});
+
+Deno.test("a project written here opens in signac (checked by Python with signac's rules)", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    const sps = [{ T: float(1), seed: 0 }, { T: 1.5, u: "é😀", n: { a: [1, null] } }, {
+      big: 2n ** 64n,
+    }];
+    for (const sp of sps) {
+      const job = await p.openJob(sp).init();
+      await job.doc.set("x", float(3));
+    }
+    await p.doc.set("title", "made by flow");
+    await p.list(); // writes the state point cache
+    const script = `
+import gzip, hashlib, json, os, sys
+root = sys.argv[1]
+calc = lambda sp: hashlib.md5(json.dumps(sp, sort_keys=True).encode()).hexdigest()
+assert open(os.path.join(root, ".signac", "config")).read().split("=")[1].strip() == "2"
+ids = sorted(os.listdir(os.path.join(root, "workspace")))
+for i in ids:
+    sp = json.load(open(os.path.join(root, "workspace", i, "signac_statepoint.json")))
+    assert calc(sp) == i, (i, sp)
+    doc = json.load(open(os.path.join(root, "workspace", i, "signac_job_document.json")))
+    assert doc == {"x": 3.0} and isinstance(doc["x"], float), doc
+cache = json.loads(gzip.open(os.path.join(root, ".signac", "statepoint_cache.json.gz")).read())
+assert sorted(cache) == ids and all(calc(v) == k for k, v in cache.items())
+assert json.load(open(os.path.join(root, "signac_project_document.json"))) == {"title": "made by flow"}
+print(len(ids))
+`;
+    const r = await new Deno.Command("python3", { args: ["-c", script, dir] }).output();
+    assertEquals(new TextDecoder().decode(r.stderr), "");
+    assertEquals(new TextDecoder().decode(r.stdout).trim(), "3");
+  });
+});
+
+Deno.test("jobs by id and by unique prefix; malformed, unknown and ambiguous ids are usage errors", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await p.openJob({ i }).init()).id);
+    const full = await p.job(ids[0]);
+    assertEquals(full.sp, { i: 0 });
+    assertEquals((await p.job(ids[1].slice(0, 12))).id, ids[1]);
+    await assertRejects(() => p.job("../../etc"), UsageError, "not a job id");
+    await assertRejects(() => p.job("/etc/passwd"), UsageError, "not a job id");
+    await assertRejects(() => p.job("zzzz"), UsageError, "not a job id");
+    await assertRejects(() => p.job("0".repeat(32)), UsageError, "no job with id");
+    const shared = ids.map((id) => id[0]).find((c, _, all) =>
+      all.filter((x) => x === c).length > 1
+    )!;
+    await assertRejects(() => p.job(shared), UsageError, "ambiguous");
+  });
+});
+
+Deno.test("openJob validates before anything is written", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    assertThrows(() => p.openJob({ "a.b": 1 }), UsageError, "contains '.'");
+    assertThrows(() => p.openJob([1]), UsageError, "must be a JSON object");
+    assertEquals([...Deno.readDirSync(p.workspace)].length, 0);
+  });
+});
+
+Deno.test("bad data never crashes a listing: each broken directory is named with its reason", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    const good = await p.openJob({ ok: 1 }).init();
+    const missing = await p.openJob({ bad: "missing" }).init();
+    const garbled = await p.openJob({ bad: "garbled" }).init();
+    const moved = await p.openJob({ bad: "moved" }).init();
+    const notObject = await p.openJob({ bad: "list" }).init();
+    Deno.removeSync(missing.fn("signac_statepoint.json"));
+    Deno.writeTextFileSync(garbled.fn("signac_statepoint.json"), '{"bad": ');
+    Deno.writeTextFileSync(moved.fn("signac_statepoint.json"), '{"bad": "other"}');
+    Deno.writeTextFileSync(notObject.fn("signac_statepoint.json"), "[1, 2]");
+    Deno.mkdirSync(`${p.workspace}/not-a-job`);
+    const { jobs, problems } = await p.list();
+    assertEquals(jobs.map((j) => j.id), [good.id]);
+    const reasons = new Map(problems.map((x) => [x.id, x.reason]));
+    assertEquals(reasons.get(missing.id), "state point file is missing");
+    assert(reasons.get(garbled.id)!.includes("invalid JSON at line 1"));
+    assert(reasons.get(moved.id)!.includes("hashes to"));
+    assertEquals(reasons.get(notObject.id), "the state point is not a JSON object");
+    const checked = await p.check();
+    assertEquals(checked.length, 5);
+    assert(checked.some((x) => x.id === "not-a-job" && x.reason.includes("not a job directory")));
+  });
+});
+
+Deno.test("check reads every file even when the cache says all is well", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    const job = await p.openJob({ a: 1 }).init();
+    await p.list(); // cache now holds the job
+    Deno.writeTextFileSync(job.fn("signac_statepoint.json"), '{"a": 2}');
+    assertEquals((await p.list()).problems, []); // trusted cache, like signac
+    assertEquals((await p.check()).map((x) => x.id), [job.id]);
+  });
+});
+
+Deno.test("find, async iteration and remove", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    for (const T of [1, float(2), 3.5]) await p.openJob({ T }).init();
+    const hot = await p.find({ T: { $gte: 2 } });
+    assertEquals(hot.map((j) => Number(j.sp.T)).sort(), [2, 3.5]);
+    const seen: string[] = [];
+    for await (const job of p) seen.push(job.id);
+    assertEquals(seen.length, 3);
+    await hot[0].remove();
+    assertEquals((await p.list()).jobs.length, 2);
+    assertEquals(
+      [...Deno.readDirSync(p.workspace)].filter((e) => e.name.startsWith(".")).length,
+      0,
+    );
+  });
+});
