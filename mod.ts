@@ -26,6 +26,7 @@ export { DataError, FlowError, OperationError, UsageError } from "./src/errors.t
 export { float, isFloat, isInt, PyFloat } from "./src/workspace/value.ts";
 export type { JsonObject, JsonValue } from "./src/workspace/value.ts";
 export { dumps, JsonSyntaxError, parse } from "./src/workspace/json.ts";
+export type { DumpOptions } from "./src/workspace/json.ts";
 export { calcId, StatePointError } from "./src/workspace/statepoint.ts";
 export { Project, ProjectNotFoundError } from "./src/workspace/project.ts";
 export type { JobProblem, Listing, ListOptions } from "./src/workspace/project.ts";
@@ -33,5 +34,6 @@ export { Job } from "./src/workspace/job.ts";
 export { Document } from "./src/workspace/document.ts";
 export { expandGrid } from "./src/workspace/grid.ts";
 export { compileFilter, matches, QueryError } from "./src/workspace/query.ts";
-export type { Filter } from "./src/workspace/query.ts";
+export type { CompiledFilter, Filter, QueryRecord } from "./src/workspace/query.ts";
 export { parseFilterArgs } from "./src/workspace/filter_args.ts";
+export type { FilterArgsOptions } from "./src/workspace/filter_args.ts";

@@ -23,6 +23,7 @@
 export class FlowError extends Error {
   /** Exit code the command line uses for this error: 2 for usage/data errors. */
   readonly exitCode: number = 2;
+  /** Creates the error with a message meant for the user. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -66,5 +67,6 @@ export class DataError extends FlowError {}
  * ```
  */
 export class OperationError extends FlowError {
+  /** Exit code 1: an operation ran and failed. */
   override readonly exitCode: number = 1;
 }

@@ -1,6 +1,6 @@
 // Private helper: a progress bar on stderr, shown only on a terminal and for long work.
 
-import { cliProgress } from "../deps.ts";
+import { cliProgress } from "./deps.ts";
 import process from "node:process";
 
 /** What callers need of a progress bar. */

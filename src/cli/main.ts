@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Command, CommanderError } from "../deps.ts";
+import { Command, CommanderError } from "./deps.ts";
 import { FlowError } from "../errors.ts";
 import { err } from "./_io.ts";
 import type { GlobalOptions } from "./_project.ts";

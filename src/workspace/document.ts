@@ -34,6 +34,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from "./value.ts";
 export class Document {
   /** Path of the JSON file (it may not exist yet: an absent file is an empty document). */
   readonly path: string;
+  /** A document stored at `path`. */
   constructor(path: string) {
     this.path = path;
   }

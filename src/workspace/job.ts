@@ -6,7 +6,7 @@
 
 import { writeFileAtomicSync } from "./_atomic.ts";
 import { Document } from "./document.ts";
-import { dumps } from "./json.ts";
+import { dumps, parse } from "./json.ts";
 import type { JsonObject } from "./value.ts";
 
 /** File name of a job's state point, as in signac. */
@@ -31,17 +31,32 @@ export const JOB_DOCUMENT_FILE = "signac_job_document.json";
 export class Job {
   /** The job id: md5 of the state point, as signac computes it. */
   readonly id: string;
-  /** The state point (treat as read-only: changing it would change the id). */
-  readonly sp: Readonly<JsonObject>;
   /** Absolute path of the job directory (`<workspace>/<id>`). */
   readonly path: string;
+  #sp: JsonObject | string;
   #doc?: Document;
 
-  /** @internal Use the project's methods to get jobs. */
-  constructor(workspace: string, id: string, sp: JsonObject) {
+  /**
+   * @internal Use the project's methods to get jobs. `sp` may be the state
+   * point's JSON text, already verified, which is parsed on first use.
+   */
+  constructor(workspace: string, id: string, sp: JsonObject | string) {
     this.id = id;
-    this.sp = sp;
+    this.#sp = sp;
     this.path = `${workspace}/${id}`;
+  }
+
+  /** The state point (treat as read-only: changing it would change the id). */
+  get sp(): Readonly<JsonObject> {
+    if (typeof this.#sp === "string") {
+      this.#sp = parse(this.#sp, `state point of job ${this.id}`) as JsonObject;
+    }
+    return this.#sp;
+  }
+
+  /** The state point as canonical JSON text (`json.dumps(sp, sort_keys=True)`). */
+  get spText(): string {
+    return typeof this.#sp === "string" ? this.#sp : dumps(this.#sp, { sortKeys: true });
   }
 
   /** The job document (`signac_job_document.json`). */

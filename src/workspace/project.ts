@@ -9,9 +9,10 @@ import { dirname, resolve } from "node:path";
 import { DataError, UsageError } from "../errors.ts";
 import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
 import { readStatePointCache, writeStatePointCache } from "./cache.ts";
+import { readIndex, type WorkspaceIndex, writeIndex } from "./index.ts";
 import { Document } from "./document.ts";
 import { Job, STATEPOINT_FILE } from "./job.ts";
-import { parse } from "./json.ts";
+import { dumps, parse } from "./json.ts";
 import { compileFilter, filterUsesDoc } from "./query.ts";
 import { calcId, validateStatePoint } from "./statepoint.ts";
 import { isJsonObject, type JsonObject } from "./value.ts";
@@ -259,9 +260,11 @@ export class Project {
 
   /**
    * Lists every job with its state point, and every job directory that
-   * cannot be read, in one pass. State points come from signac's state point
-   * cache where it has them; the cache is brought up to date when jobs were
-   * missing from it.
+   * cannot be read, in one pass. While the workspace folder is unchanged the
+   * listing comes from the workspace index (`.flow/workspace.index`) without
+   * reading any folder; otherwise the folder is read once and only the state
+   * points of new jobs are read from their files (or from signac's state
+   * point cache), verified against their ids, and the index is rewritten.
    */
   list(options: ListOptions = {}): Promise<Listing> {
     return Promise.resolve().then(() => this.listSync(options));
@@ -269,16 +272,22 @@ export class Project {
 
   /** Synchronous {@link Project.list}. */
   listSync(options: ListOptions = {}): Listing {
+    const index = options.verify ? undefined : readIndex(this.root, this.workspace);
+    if (index?.trusted) return this.#fromIndex(index);
+    const before = this.#workspaceMtime();
     const ids = this.#ids();
-    const cache = options.verify ? new Map<string, JsonObject>() : readStatePointCache(this.root);
+    const known = index?.statePoints ?? new Map<string, string>();
+    let signacCache: Map<string, JsonObject> | undefined;
     const jobs: Job[] = [];
     const problems: JobProblem[] = [];
-    let misses = 0;
+    const texts = new Map<string, string>();
     for (const id of ids) {
-      let sp = cache.get(id);
-      if (sp === undefined) {
+      let text = known.get(id);
+      if (text === undefined) {
+        signacCache ??= options.verify ? new Map() : readStatePointCache(this.root);
+        let sp = signacCache.get(id);
         try {
-          sp = this.#readStatePoint(id);
+          if (sp === undefined || calcId(sp) !== id) sp = this.#readStatePoint(id);
         } catch (e) {
           if (!(e instanceof DataError)) throw e;
           problems.push({
@@ -288,21 +297,51 @@ export class Project {
           });
           continue;
         }
-        cache.set(id, sp);
-        misses++;
+        text = dumps(sp, { sortKeys: true });
       }
-      jobs.push(new Job(this.workspace, id, sp));
+      texts.set(id, text);
+      jobs.push(new Job(this.workspace, id, text));
     }
-    if (misses > 0 && !options.verify) this.#saveCache(jobs);
+    if (!options.verify && before !== undefined && before === this.#workspaceMtime()) {
+      writeIndex(this.root, {
+        workspaceMtime: before,
+        trusted: false,
+        statePoints: texts,
+        problems: problems.map((p) => [p.id, p.reason]),
+      });
+    }
     return { jobs, problems };
   }
 
-  #saveCache(jobs: Job[]): void {
+  #fromIndex(index: WorkspaceIndex): Listing {
+    const jobs: Job[] = [];
+    for (const [id, text] of index.statePoints) jobs.push(new Job(this.workspace, id, text));
+    const problems = index.problems.map(([id, reason]) => ({
+      id,
+      path: `${this.workspace}/${id}`,
+      reason,
+    }));
+    return { jobs, problems };
+  }
+
+  #workspaceMtime(): number | undefined {
     try {
-      writeStatePointCache(this.root, new Map(jobs.map((j) => [j.id, j.sp as JsonObject])));
+      return Deno.statSync(this.workspace).mtime?.getTime();
     } catch {
-      // A read-only project still lists; the cache is only an optimisation.
+      return undefined;
     }
+  }
+
+  /**
+   * Writes signac's state point cache (`.signac/statepoint_cache.json.gz`)
+   * for every valid job, as `signac update-cache` does, so that signac
+   * sessions on the same project start fast. flow itself reads that cache
+   * but keeps its own index.
+   */
+  async updateSignacCache(): Promise<number> {
+    const { jobs } = await this.list();
+    writeStatePointCache(this.root, new Map(jobs.map((j) => [j.id, j.sp as JsonObject])));
+    return jobs.length;
   }
 
   /** Every job directory that is not a valid job, reading every state point file. */

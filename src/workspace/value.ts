@@ -30,6 +30,7 @@
 export class PyFloat {
   /** The numeric value. */
   readonly value: number;
+  /** Wraps a number as a float. */
   constructor(value: number) {
     this.value = value;
     Object.freeze(this);
@@ -61,6 +62,7 @@ export type JsonValue =
 
 /** A JSON object (a state point or a document). */
 export interface JsonObject {
+  /** Any key maps to a JSON value. */
   [key: string]: JsonValue;
 }
 

@@ -56,7 +56,10 @@ Deno.test("a project written by signac opens unchanged: ids, state points, docum
     assertEquals(await p.doc.get("title"), "made by signac");
     const withDoc = jobs.find((j) => j.sp.p === "a")!;
     assertEquals(await withDoc.doc.get("done"), true);
-    // Two jobs were missing from signac's cache: listing completed it, in signac's format.
+    // signac's cache (4 of the 6 jobs) was read and left as signac wrote it.
+    assertEquals(readStatePointCache(dir).size, 4);
+    // updateSignacCache completes it, in signac's format.
+    assertEquals(await p.updateSignacCache(), 6);
     assertEquals([...readStatePointCache(dir).keys()].sort(), FIXTURE_IDS);
   });
 });
@@ -72,7 +75,7 @@ Deno.test("a project written here opens in signac (checked by Python with signac
       await job.doc.set("x", float(3));
     }
     await p.doc.set("title", "made by flow");
-    await p.list(); // writes the state point cache
+    await p.updateSignacCache();
     const script = `
 import gzip, hashlib, json, os, sys
 root = sys.argv[1]
@@ -153,9 +156,9 @@ Deno.test("check reads every file even when the cache says all is well", async (
   await withTempDir(async (dir) => {
     const p = await Project.init(dir);
     const job = await p.openJob({ a: 1 }).init();
-    await p.list(); // cache now holds the job
+    await p.list(); // the index now holds the job
     Deno.writeTextFileSync(job.fn("signac_statepoint.json"), '{"a": 2}');
-    assertEquals((await p.list()).problems, []); // trusted cache, like signac
+    assertEquals((await p.list()).problems, []); // ids are hashes: the index is trusted, as signac trusts its cache
     assertEquals((await p.check()).map((x) => x.id), [job.id]);
   });
 });

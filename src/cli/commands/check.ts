@@ -1,6 +1,6 @@
 // `flow check`: every problem of the workspace.
 
-import type { Command } from "../../deps.ts";
+import type { Command } from "../deps.ts";
 import { OperationError } from "../../errors.ts";
 import { out } from "../_io.ts";
 import { type GlobalOptions, openProject } from "../_project.ts";

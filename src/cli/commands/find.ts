@@ -1,6 +1,6 @@
 // `flow find [FILTER...] [--json]`: query the workspace.
 
-import type { Command } from "../../deps.ts";
+import type { Command } from "../deps.ts";
 import { parseFilterArgs } from "../../workspace/filter_args.ts";
 import { dumps } from "../../workspace/json.ts";
 import type { JsonObject } from "../../workspace/value.ts";

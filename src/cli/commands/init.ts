@@ -1,6 +1,6 @@
 // `flow init [DIR]`: a new project with a commented starter flow.yaml.
 
-import type { Command } from "../../deps.ts";
+import type { Command } from "../deps.ts";
 import { Project } from "../../workspace/project.ts";
 import { out } from "../_io.ts";
 

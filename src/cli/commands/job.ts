@@ -1,6 +1,6 @@
 // `flow job create|show|rm`: jobs one by one.
 
-import { type Command, Option } from "../../deps.ts";
+import { type Command, Option } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { readGridFile } from "../../workspace/grid.ts";
 import type { Job } from "../../workspace/job.ts";

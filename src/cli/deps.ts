@@ -1,0 +1,11 @@
+/**
+ * Every third-party import of the command line, in one place: `commander`
+ * parses arguments (JSR's `@cliffy/command` is not reachable from our
+ * machines), `cli-progress` draws progress bars.
+ *
+ * @module
+ */
+
+export { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@14.0.3";
+// @ts-types="npm:@types/cli-progress@3.11.6"
+export { default as cliProgress } from "npm:cli-progress@3.12.0";

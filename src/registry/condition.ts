@@ -1,0 +1,258 @@
+/**
+ * Conditions: predicates of a job that gate operations (preconditions) and
+ * tell when they are done (postconditions), and that define labels.
+ *
+ * A condition's `evaluate` may answer synchronously (the built-ins on files
+ * and documents do) or with a promise (TypeScript functions, shell
+ * conditions); the evaluator awaits only what needs awaiting.
+ *
+ * @module
+ */
+
+import type { Job } from "../workspace/job.ts";
+import { type JsonValue, PyFloat } from "../workspace/value.ts";
+import { valuesEqual } from "./_equal.ts";
+
+/** What a condition may ask of the evaluator. */
+export interface ConditionContext {
+  /** True if every postcondition of operation `name` holds for the job (memoised). */
+  postconditionsHold(name: string, job: Job): boolean | Promise<boolean>;
+  /** Runs a shell condition in the job directory; true on exit status 0. */
+  shell(command: string, job: Job): Promise<boolean>;
+}
+
+/**
+ * A predicate of one job.
+ *
+ * @example
+ * ```ts
+ * import { isFile } from "./condition.ts";
+ * const c = isFile("out.dat");
+ * console.log(c.description); // isfile(out.dat)
+ * ```
+ */
+export interface Condition {
+  /** Human-readable form, used in messages and `--pretend` output. */
+  readonly description: string;
+  /** Identity for memoisation: two conditions with the same key always agree. */
+  readonly key: string;
+  /** Operations whose postconditions this condition reads (for `after`). */
+  readonly after: readonly string[];
+  /** Whether the condition holds for the job. */
+  evaluate(job: Job, ctx: ConditionContext): boolean | Promise<boolean>;
+}
+
+/** A TypeScript condition function. */
+export type ConditionFunction = (job: Job) => boolean | Promise<boolean>;
+
+/**
+ * True if `name` is a regular file in the job directory.
+ *
+ * @example
+ * ```ts
+ * import { isFile } from "./condition.ts";
+ * const post = [isFile("a.txt")];
+ * ```
+ */
+export function isFile(name: string): Condition {
+  return {
+    description: `isfile(${name})`,
+    key: `isfile\0${name}`,
+    after: [],
+    evaluate: (job) => job.isFileSync(name),
+  };
+}
+
+/**
+ * True once every postcondition of each named operation holds for the job:
+ * the operations are complete.
+ *
+ * @example
+ * ```ts
+ * import { after } from "./condition.ts";
+ * const pre = [after("prep")];
+ * ```
+ */
+export function after(...operations: string[]): Condition {
+  return {
+    description: `after(${operations.join(", ")})`,
+    key: `after\0${operations.join("\0")}`,
+    after: operations,
+    evaluate(job, ctx) {
+      const results = operations.map((op) => ctx.postconditionsHold(op, job));
+      if (results.every((r) => typeof r === "boolean")) return results.every(Boolean);
+      return Promise.all(results).then((all) => all.every(Boolean));
+    },
+  };
+}
+
+function docValue(job: Job, key: string): JsonValue | undefined {
+  const doc = job.doc.readSync();
+  return Object.hasOwn(doc, key) ? doc[key] : undefined;
+}
+
+/** Python's truthiness of a JSON value (absent is false). */
+export function truthy(v: JsonValue | undefined): boolean {
+  if (v === undefined || v === null) return false;
+  if (v instanceof PyFloat) return v.value !== 0;
+  if (typeof v === "number") return v !== 0;
+  if (typeof v === "bigint") return v !== 0n;
+  if (typeof v === "string") return v.length > 0;
+  if (typeof v === "boolean") return v;
+  if (Array.isArray(v)) return v.length > 0;
+  return Object.keys(v).length > 0;
+}
+
+/**
+ * True if the job document's `key` is truthy (as in Python: not absent,
+ * false, null, 0, "", [] or {}).
+ *
+ * @example
+ * ```ts
+ * import { docTrue } from "./condition.ts";
+ * const post = [docTrue("done")];
+ * ```
+ */
+export function docTrue(key: string): Condition {
+  return {
+    description: `doc.${key} is true`,
+    key: `doctrue\0${key}`,
+    after: [],
+    evaluate: (job) => truthy(docValue(job, key)),
+  };
+}
+
+/**
+ * True if the job document's `key` is falsy or absent.
+ *
+ * @example
+ * ```ts
+ * import { docFalse } from "./condition.ts";
+ * const pre = [docFalse("failed")];
+ * ```
+ */
+export function docFalse(key: string): Condition {
+  return {
+    description: `doc.${key} is false`,
+    key: `docfalse\0${key}`,
+    after: [],
+    evaluate: (job) => !truthy(docValue(job, key)),
+  };
+}
+
+/**
+ * True if the job document's `key` equals `value` (an integer-valued number
+ * equals the float of the same value).
+ *
+ * @example
+ * ```ts
+ * import { docEquals } from "./condition.ts";
+ * const post = [docEquals("state", "converged")];
+ * ```
+ */
+export function docEquals(key: string, value: JsonValue): Condition {
+  return {
+    description: `doc.${key} == ${
+      JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v)
+    }`,
+    key: `doceq\0${key}\0${String(value)}\0${typeof value}`,
+    after: [],
+    evaluate: (job) => {
+      const v = docValue(job, key);
+      return v !== undefined && valuesEqual(v, value);
+    },
+  };
+}
+
+/**
+ * The negation of a condition.
+ *
+ * @example
+ * ```ts
+ * import { isFile, not } from "./condition.ts";
+ * const pre = [not(isFile("lock"))];
+ * ```
+ */
+export function not(condition: Condition): Condition {
+  return {
+    description: `not(${condition.description})`,
+    key: `not\0${condition.key}`,
+    after: condition.after,
+    evaluate(job, ctx) {
+      const r = condition.evaluate(job, ctx);
+      return typeof r === "boolean" ? !r : r.then((x) => !x);
+    },
+  };
+}
+
+/**
+ * A condition that never holds (an operation with `post: [never]` is never
+ * complete; with `pre: [never]` never eligible).
+ *
+ * @example
+ * ```ts
+ * import { never } from "./condition.ts";
+ * const pre = [never];
+ * ```
+ */
+export const never: Condition = Object.freeze({
+  description: "never",
+  key: "never",
+  after: [],
+  evaluate: () => false,
+});
+
+/**
+ * A shell condition: the command runs in the job directory (placeholders
+ * substituted, shell-quoted) and the condition holds on exit status 0.
+ *
+ * @example
+ * ```ts
+ * import { sh } from "./condition.ts";
+ * const post = [sh("test -s out.dat")];
+ * ```
+ */
+export function sh(command: string): Condition {
+  return {
+    description: `sh(${command})`,
+    key: `sh\0${command}`,
+    after: [],
+    evaluate: (job, ctx) => ctx.shell(command, job),
+  };
+}
+
+let fnCounter = 0;
+
+/**
+ * Wraps a TypeScript function of the job as a condition.
+ *
+ * @param fn the predicate
+ * @param name how it is shown (default: the function's name)
+ * @example
+ * ```ts
+ * import { fn } from "./condition.ts";
+ * const converged = fn((job) => Number(job.sp.T) > 1, "hot");
+ * ```
+ */
+export function fn(predicate: ConditionFunction, name?: string): Condition {
+  const label = name ?? (predicate.name || "function");
+  return {
+    description: label,
+    key: `fn\0${++fnCounter}`,
+    after: [],
+    evaluate: (job) => predicate(job),
+  };
+}
+
+/**
+ * A condition, or a TypeScript function that is turned into one.
+ *
+ * @example
+ * ```ts
+ * import { isFile, toCondition } from "./condition.ts";
+ * const cs = [isFile("a"), (job: { id: string }) => job.id.startsWith("0")].map((c) => toCondition(c as never));
+ * ```
+ */
+export function toCondition(c: Condition | ConditionFunction): Condition {
+  return typeof c === "function" ? fn(c) : c;
+}

@@ -1,0 +1,111 @@
+/**
+ * The workspace index `.flow/workspace.index`: every job id with its state
+ * point text, and every broken job directory, as of one listing.
+ *
+ * Listing a folder of 100,000 entries costs close to a second, so the index
+ * also records the workspace folder's modification time. Creating, removing
+ * or renaming a job directory changes that time, so while it is unchanged the
+ * index is the listing and no folder is read. To stay safe with clocks of
+ * coarse resolution, an index is trusted only when it was written more than
+ * {@link SETTLE_MS} after the last change it records (both times come from
+ * the file system, so clock skew between nodes does not matter).
+ *
+ * State points are kept as their JSON text and parsed on first use; a job id
+ * determines its state point, so entries stay valid even in a stale index.
+ *
+ * @module
+ */
+
+import { writeFileAtomicSync } from "./_atomic.ts";
+
+/** Path of the index, relative to the project root. */
+export const INDEX_FILE = ".flow/workspace.index";
+/** An index is trusted only if written this long after the change it records. */
+export const SETTLE_MS = 2000;
+const MAGIC = "flow-workspace-index 1";
+
+/**
+ * What an index holds.
+ *
+ * @example
+ * ```ts
+ * import type { WorkspaceIndex } from "./index.ts";
+ * const idx: WorkspaceIndex = { workspaceMtime: 0, trusted: false, statePoints: new Map(), problems: [] };
+ * ```
+ */
+export interface WorkspaceIndex {
+  /** Modification time (ms) of the workspace folder when the index was made. */
+  workspaceMtime: number;
+  /** True if the index can stand in for a listing (see the module documentation). */
+  trusted: boolean;
+  /** Job id → state point JSON text, in id order. */
+  statePoints: Map<string, string>;
+  /** Broken job directories: name → reason. */
+  problems: [string, string][];
+}
+
+/**
+ * Reads the index; undefined if absent or malformed. `trusted` is set when
+ * the workspace folder has not changed since.
+ *
+ * @example
+ * ```ts
+ * import { readIndex } from "./index.ts";
+ * console.log(readIndex(Deno.makeTempDirSync(), "/nonexistent")); // undefined
+ * ```
+ */
+export function readIndex(root: string, workspace: string): WorkspaceIndex | undefined {
+  const path = `${root}/${INDEX_FILE}`;
+  let text: string;
+  let indexMtime: number;
+  let wsMtime: number;
+  try {
+    indexMtime = Deno.statSync(path).mtime?.getTime() ?? 0;
+    text = Deno.readTextFileSync(path);
+    wsMtime = Deno.statSync(workspace).mtime?.getTime() ?? -1;
+  } catch {
+    return undefined;
+  }
+  const lines = text.split("\n");
+  const header = lines[0].split("\t");
+  if (header[0] !== MAGIC || lines[lines.length - 1] !== "") return undefined;
+  const recorded = Number(header[1]);
+  const statePoints = new Map<string, string>();
+  const problems: [string, string][] = [];
+  for (let i = 1; i < lines.length - 1; i++) {
+    const line = lines[i];
+    const tab = line.indexOf("\t");
+    if (tab < 0) return undefined;
+    if (line.charCodeAt(0) === 33 /* ! */) problems.push([line.slice(1, tab), line.slice(tab + 1)]);
+    else statePoints.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  const trusted = recorded === wsMtime && indexMtime - recorded > SETTLE_MS;
+  return { workspaceMtime: recorded, trusted, statePoints, problems };
+}
+
+/**
+ * Writes the index atomically. Errors (a read-only project) are ignored: the
+ * index is only an optimisation.
+ *
+ * @example
+ * ```ts
+ * import { readIndex, writeIndex } from "./index.ts";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${root}/workspace`);
+ * writeIndex(root, { workspaceMtime: 0, trusted: false, statePoints: new Map([["a", "{}"]]), problems: [] });
+ * console.log(readIndex(root, `${root}/workspace`)?.statePoints.size); // 1
+ * ```
+ */
+export function writeIndex(root: string, index: WorkspaceIndex): void {
+  const parts = [`${MAGIC}\t${index.workspaceMtime}\n`];
+  for (const [id, text] of index.statePoints) parts.push(id, "\t", text, "\n");
+  for (const [id, reason] of index.problems) {
+    parts.push("!", id, "\t", reason.replace(/[\t\n\r]+/g, " "), "\n");
+  }
+  try {
+    Deno.mkdirSync(`${root}/.flow`, { recursive: true });
+    writeFileAtomicSync(`${root}/${INDEX_FILE}`, parts.join(""));
+  } catch {
+    // read-only project: list without an index
+  }
+}
