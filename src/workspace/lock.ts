@@ -4,13 +4,15 @@
  * create (`O_CREAT | O_EXCL`), holding the owner's host, pid and time.
  *
  * A lock whose owner is gone is taken over: on the same host when the owner
- * process no longer exists, on another host when the lock is older than
+ * process no longer exists (checked with the null signal, which needs
+ * `--allow-run`), otherwise when the lock is older than
  * {@link LockOptions.staleAfterMs}.
  *
  * @module
  */
 
 import { hostname } from "node:os";
+import process from "node:process";
 import { FlowError } from "../errors.ts";
 
 /**
@@ -43,18 +45,16 @@ function thisHost(): string {
   return host ??= hostname();
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this host exists; undefined when this process may not ask. */
+function alive(pid: number): boolean | undefined {
   try {
-    Deno.statSync(`/proc/${pid}`);
+    process.kill(pid, 0); // the null signal: an existence check, nothing is sent
     return true;
-  } catch {
-    // Without /proc (macOS) we cannot tell: assume alive and rely on age.
-    try {
-      Deno.statSync("/proc/self");
-      return false;
-    } catch {
-      return true;
-    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ESRCH") return false;
+    if (code === "EPERM") return true; // exists, owned by another user
+    return undefined; // no --allow-run: cannot tell, rely on the lock's age
   }
 }
 
@@ -75,8 +75,11 @@ function isStale(path: string, staleAfterMs: number): boolean {
   }
   const age = Date.now() - mtime;
   if (!owner || typeof owner.pid !== "number") return age > 5_000;
-  if (owner.host === thisHost()) return owner.pid !== Deno.pid && !alive(owner.pid);
-  return age > staleAfterMs;
+  if (owner.host === thisHost() && owner.pid !== Deno.pid) {
+    const exists = alive(owner.pid);
+    if (exists !== undefined) return !exists;
+  }
+  return (owner.host !== thisHost() || owner.pid !== Deno.pid) && age > staleAfterMs;
 }
 
 /** Tries once to create the lock file; true on success. */
