@@ -8,7 +8,11 @@
 import { Command, CommanderError } from "./deps.ts";
 import { FlowError } from "../errors.ts";
 import { err } from "./_io.ts";
-import type { GlobalOptions } from "./_project.ts";
+import type { CliContext, GlobalOptions, Workflow } from "./_context.ts";
+import { loadFlowYaml } from "../config/flow_yaml.ts";
+import type { Registry } from "../registry/registry.ts";
+import { Project } from "../workspace/project.ts";
+import { UsageError } from "../errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerFind } from "./commands/find.ts";
 import { registerInit } from "./commands/init.ts";
@@ -17,14 +21,66 @@ import { registerJob } from "./commands/job.ts";
 /** The version printed by `flow --version` (kept equal to deno.json's by a test). */
 export const VERSION = "0.1.0";
 
+/** How the program gets its workflow: from flow.yaml, or from a TypeScript front end. */
+export interface ProgramOptions {
+  /** A registry built in TypeScript (`project.main()`); default: the project's flow.yaml. */
+  registry?: Registry;
+  /** Where that registry was defined, for messages. */
+  source?: string;
+  /** The project folder to use when `--project` is not given (default: search upward). */
+  root?: string;
+}
+
+function openProjectFor(globals: GlobalOptions, root?: string): Promise<Project> {
+  if (globals.project !== undefined) return Project.open(globals.project, { search: false });
+  return root !== undefined ? Project.open(root, { search: false }) : Project.open(".");
+}
+
+async function loadWorkflow(globals: GlobalOptions, options: ProgramOptions): Promise<Workflow> {
+  const project = await openProjectFor(globals, options.root);
+  if (options.registry) {
+    options.registry.validate();
+    return { project, registry: options.registry, source: options.source ?? "project.ts" };
+  }
+  const path = `${project.root}/flow.yaml`;
+  try {
+    Deno.statSync(path);
+  } catch {
+    const ts = ["project.ts", "project.js"].find((f) => {
+      try {
+        return Deno.statSync(`${project.root}/${f}`).isFile;
+      } catch {
+        return false;
+      }
+    });
+    if (ts) {
+      throw new UsageError(
+        `${project.root} defines its workflow in ${ts}, and the flow command runs flow.yaml workflows ` +
+          `only (a compiled binary cannot import TypeScript at run time): run 'deno run -A ${ts} <command>' instead`,
+      );
+    }
+    throw new UsageError(`no flow.yaml in ${project.root} ('flow init' writes a starter)`);
+  }
+  return { project, registry: loadFlowYaml(path), source: path };
+}
+
 /** Builds the program (exported for tests and completions). */
-export function buildProgram(): Command {
-  const program = new Command("flow");
+export function buildProgram(options: ProgramOptions = {}): Command {
+  const program = new Command(options.registry ? "project.ts" : "flow");
   const globals = () => program.opts<GlobalOptions>();
+  const ctx: CliContext = {
+    globals,
+    openProject: () => openProjectFor(globals(), options.root),
+    loadWorkflow: () => loadWorkflow(globals(), options),
+  };
   program
     .description("a workflow manager for signac-style data spaces on workstations and HPC clusters")
     .version(VERSION, "-V, --version")
     .option("--project <dir>", "the project folder (default: search upward from here)")
+    .option(
+      "-v, --verbose",
+      "more output: operation output on the terminal, with a job/operation prefix",
+    )
     .exitOverride()
     .configureOutput({
       // Commander's own errors (unknown command or option, missing argument) become one line too.
@@ -40,9 +96,9 @@ Examples:
   flow job show 42b7`,
     );
   registerInit(program);
-  registerJob(program, globals);
-  registerFind(program, globals);
-  registerCheck(program, globals);
+  registerJob(program, ctx);
+  registerFind(program, ctx);
+  registerCheck(program, ctx);
   const inherit = (c: Command) => {
     c.exitOverride();
     c.configureOutput(program.configureOutput());
@@ -61,8 +117,8 @@ Examples:
  * const code = await main(["--version"]);
  * ```
  */
-export async function main(args: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(args: string[], options: ProgramOptions = {}): Promise<number> {
+  const program = buildProgram(options);
   try {
     await program.parseAsync(args, { from: "user" });
     return 0;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { closest } from "./_levenshtein.ts";
+import { closest } from "../suggest.ts";
 import { DirectiveError } from "./error.ts";
 import {
   DIRECTIVE_NAMES,

@@ -44,6 +44,7 @@
  * @module
  */
 
+import { closest } from "../suggest.ts";
 import { UsageError } from "../errors.ts";
 import { compareCodePoints, dumps } from "./json.ts";
 import { isJsonObject, type JsonObject, type JsonValue, PyFloat } from "./value.ts";
@@ -676,29 +677,7 @@ function describe(v: unknown): string {
   return text.length > 40 ? text.slice(0, 37) + "..." : text;
 }
 
-/** The known operator closest to `op` (edit distance at most 2), if any. */
+/** The known operator closest to `op`, if any. */
 function suggest(op: string): string | undefined {
-  const lower = op.toLowerCase();
-  let best: string | undefined;
-  let bestDist = 3;
-  for (const known of OPERATORS) {
-    const d = editDistance(lower, known);
-    if (d < bestDist) {
-      best = known;
-      bestDist = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
+  return closest(op, OPERATORS);
 }

@@ -3,10 +3,10 @@
 import type { Command } from "../deps.ts";
 import { OperationError } from "../../errors.ts";
 import { out } from "../_io.ts";
-import { type GlobalOptions, openProject } from "../_project.ts";
+import type { CliContext } from "../_context.ts";
 
 /** Registers `flow check`. */
-export function registerCheck(program: Command, globals: () => GlobalOptions): void {
+export function registerCheck(program: Command, ctx: CliContext): void {
   program
     .command("check")
     .description("read every job's state point and report broken job directories")
@@ -21,7 +21,7 @@ Example:
   flow check`,
     )
     .action(async () => {
-      const project = await openProject(globals());
+      const project = await ctx.openProject();
       const problems = await project.check();
       const { jobs } = await project.list({ verify: true });
       if (problems.length === 0) {

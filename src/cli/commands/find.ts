@@ -5,11 +5,11 @@ import { parseFilterArgs } from "../../workspace/filter_args.ts";
 import { dumps } from "../../workspace/json.ts";
 import type { JsonObject } from "../../workspace/value.ts";
 import { out, warnProblems } from "../_io.ts";
-import { type GlobalOptions, openProject } from "../_project.ts";
+import type { CliContext } from "../_context.ts";
 import { compileFilter, filterUsesDoc } from "../../workspace/query.ts";
 
 /** Registers `flow find`. */
-export function registerFind(program: Command, globals: () => GlobalOptions): void {
+export function registerFind(program: Command, ctx: CliContext): void {
   program
     .command("find")
     .argument("[filter...]", "a JSON filter, or key value pairs (see below)")
@@ -33,7 +33,7 @@ Examples:
   flow find doc.energy --json`,
     )
     .action(async (args: string[], opts: { json?: boolean }) => {
-      const project = await openProject(globals());
+      const project = await ctx.openProject();
       const filter = parseFilterArgs(args);
       const test = filter ? compileFilter(filter) : undefined;
       const needsDoc = filter ? filterUsesDoc(filter) || opts.json === true : opts.json === true;

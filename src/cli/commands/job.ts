@@ -7,7 +7,7 @@ import type { Job } from "../../workspace/job.ts";
 import { dumps, parse } from "../../workspace/json.ts";
 import type { JsonObject, JsonValue } from "../../workspace/value.ts";
 import { confirm, out } from "../_io.ts";
-import { type GlobalOptions, openProject } from "../_project.ts";
+import type { CliContext } from "../_context.ts";
 import { progressBar } from "../_progress.ts";
 
 function readStatePointArgs(args: string[]): JsonValue[] {
@@ -43,7 +43,7 @@ function readAllStdin(): Uint8Array {
 }
 
 /** Registers `flow job ...`. */
-export function registerJob(program: Command, globals: () => GlobalOptions): void {
+export function registerJob(program: Command, ctx: CliContext): void {
   const job = program.command("job").description("create, show and remove jobs");
 
   job
@@ -68,7 +68,7 @@ Examples:
   generate_points | flow job create -`,
     )
     .action(async (args: string[], opts: { grid?: string }) => {
-      const project = await openProject(globals());
+      const project = await ctx.openProject();
       const values = readStatePointArgs(args);
       if (opts.grid !== undefined) values.push(...readGridFile(opts.grid));
       if (values.length === 0) {
@@ -94,7 +94,7 @@ Examples:
     .description("print a job's id, state point and document as JSON")
     .addHelpText("after", "\nExample:\n  flow job show 42b7")
     .action(async (id: string) => {
-      const project = await openProject(globals());
+      const project = await ctx.openProject();
       const j = await project.job(id);
       const result: JsonObject = { id: j.id, sp: j.sp as JsonObject, doc: await j.doc.read() };
       out(dumps(result, { indent: 2 }));
@@ -115,7 +115,7 @@ Example:
   flow job rm 42b7 9bfd --yes`,
     )
     .action(async (ids: string[], opts: { yes?: boolean }) => {
-      const project = await openProject(globals());
+      const project = await ctx.openProject();
       const jobs = await Promise.all(ids.map((id) => project.resolveId(id)));
       const unique = [...new Set(jobs)];
       if (!opts.yes && !confirm(`remove ${unique.length} job(s) and all their files?`)) {

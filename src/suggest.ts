@@ -1,5 +1,6 @@
 /**
- * Edit distance and "did you mean" suggestions (private to `src/directives/`).
+ * Edit distance and "did you mean" suggestions, shared by every part that
+ * names an unknown word back to the user.
  *
  * @module
  */
@@ -10,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { levenshtein } from "./_levenshtein.ts";
+ * import { levenshtein } from "./suggest.ts";
  * console.log(levenshtein("ngpus", "ngpu")); // 1
  * ```
  */
@@ -37,7 +38,7 @@ export function levenshtein(a: string, b: string): number {
  *
  * @example
  * ```ts
- * import { closest } from "./_levenshtein.ts";
+ * import { closest } from "./suggest.ts";
  * console.log(closest("ngpus", ["np", "ngpu"])); // "ngpu"
  * console.log(closest("color", ["np", "ngpu"])); // undefined
  * ```

@@ -1,0 +1,168 @@
+/**
+ * Eligibility: which operations and groups may run on which jobs, and which
+ * are complete.
+ *
+ * - An operation is *eligible* for an aggregate when all its preconditions
+ *   hold AND (it has no postconditions OR at least one is false).
+ * - It is *complete* when it has postconditions and all hold.
+ * - A group is eligible if at least one of its operations is eligible,
+ *   complete if all are.
+ * - A condition holds for an aggregate when it holds for every member job.
+ *
+ * Each (job, condition) is evaluated at most once per evaluator (one
+ * command), and `after` reuses the other operation's results; `forget`
+ * drops what an operation may have changed.
+ *
+ * @module
+ */
+
+import type { Job } from "../workspace/job.ts";
+import type { Aggregate } from "./aggregate.ts";
+import type { Condition, ConditionContext } from "./condition.ts";
+import type { Group } from "./group.ts";
+import type { Operation } from "./operation.ts";
+import type { Registry } from "./registry.ts";
+
+/** Which conditions `run` ignores: `--ignore-conditions`. */
+export type IgnoreConditions = "none" | "pre" | "post" | "all";
+
+/**
+ * The state of an operation or group for one aggregate.
+ *
+ * @example
+ * ```ts
+ * import type { State } from "./eligibility.ts";
+ * const s: State = { eligible: true, complete: false };
+ * ```
+ */
+export interface State {
+  /** It may run now. */
+  eligible: boolean;
+  /** It has run to completion (all postconditions hold). */
+  complete: boolean;
+}
+
+/** Options of an {@link Evaluator}. */
+export interface EvaluatorOptions {
+  /** Conditions to ignore for eligibility (default none). */
+  ignoreConditions?: IgnoreConditions;
+  /** Runs a shell condition; true on exit status 0. */
+  shell?: (command: string, job: Job) => Promise<boolean>;
+}
+
+type Result = boolean | Promise<boolean>;
+
+/** True when every result is true; stays synchronous while the results are. */
+function every(items: readonly unknown[], test: (item: never) => Result): Result {
+  for (let i = 0; i < items.length; i++) {
+    const r = test(items[i] as never);
+    if (r === false) return false;
+    if (r !== true) {
+      return (async () => {
+        if (!(await r)) return false;
+        for (let j = i + 1; j < items.length; j++) {
+          if (!(await test(items[j] as never))) return false;
+        }
+        return true;
+      })();
+    }
+  }
+  return true;
+}
+
+/**
+ * Evaluates conditions with memoisation, for one command.
+ *
+ * @example
+ * ```ts
+ * import { Evaluator } from "./eligibility.ts";
+ * import { Registry } from "./registry.ts";
+ * const evaluator = new Evaluator(new Registry());
+ * ```
+ */
+export class Evaluator implements ConditionContext {
+  readonly #registry: Registry;
+  readonly #ignore: IgnoreConditions;
+  readonly #shell?: (command: string, job: Job) => Promise<boolean>;
+  readonly #memo = new Map<string, Map<string, Result>>();
+
+  /** An evaluator over a registry's definitions. */
+  constructor(registry: Registry, options: EvaluatorOptions = {}) {
+    this.#registry = registry;
+    this.#ignore = options.ignoreConditions ?? "none";
+    this.#shell = options.shell;
+  }
+
+  /** Whether a condition holds for a job (memoised). */
+  holds(condition: Condition, job: Job): Result {
+    let perJob = this.#memo.get(job.id);
+    if (!perJob) this.#memo.set(job.id, perJob = new Map());
+    const cached = perJob.get(condition.key);
+    if (cached !== undefined) return cached;
+    const r = condition.evaluate(job, this);
+    perJob.set(condition.key, r);
+    if (r !== true && r !== false) {
+      r.then((v) => perJob.set(condition.key, v), () => perJob.delete(condition.key));
+    }
+    return r;
+  }
+
+  /** Whether a condition holds for every job of an aggregate. */
+  holdsForAll(condition: Condition, jobs: readonly Job[]): Result {
+    return every(jobs, (job: Job) => this.holds(condition, job));
+  }
+
+  /** {@link ConditionContext}: every postcondition of `name` holds for the job. */
+  postconditionsHold(name: string, job: Job): Result {
+    const op = this.#registry.operation(name);
+    if (op.post.length === 0) return false;
+    return every(op.post, (c: Condition) => this.holds(c, job));
+  }
+
+  /** {@link ConditionContext}: runs a shell condition. */
+  shell(command: string, job: Job): Promise<boolean> {
+    if (!this.#shell) return Promise.reject(new Error("shell conditions are not available here"));
+    return this.#shell(command, job);
+  }
+
+  /** Whether the operation is complete for the aggregate. */
+  complete(op: Operation, agg: Aggregate): Result {
+    if (op.post.length === 0) return false;
+    return every(op.post, (c: Condition) => this.holdsForAll(c, agg.jobs));
+  }
+
+  /** Eligibility and completeness of an operation for an aggregate. */
+  async operationState(op: Operation, agg: Aggregate): Promise<State> {
+    const complete = await this.complete(op, agg);
+    const ignorePre = this.#ignore === "pre" || this.#ignore === "all";
+    const ignorePost = this.#ignore === "post" || this.#ignore === "all";
+    const preOk = ignorePre || await every(op.pre, (c: Condition) => this.holdsForAll(c, agg.jobs));
+    const postOpen = ignorePost || op.post.length === 0 || !complete;
+    return { eligible: preOk && postOpen, complete };
+  }
+
+  /** States of a group and of each of its operations for an aggregate. */
+  async groupState(
+    group: Group,
+    agg: Aggregate,
+  ): Promise<State & { operations: Map<string, State> }> {
+    const operations = new Map<string, State>();
+    for (const m of group.members) {
+      operations.set(
+        m.operation,
+        await this.operationState(this.#registry.operation(m.operation), agg),
+      );
+    }
+    const states = [...operations.values()];
+    return {
+      eligible: states.some((s) => s.eligible),
+      complete: states.every((s) => s.complete),
+      operations,
+    };
+  }
+
+  /** Drops memoised results for these jobs (after an operation ran on them). */
+  forget(jobs: readonly Job[]): void {
+    for (const j of jobs) this.#memo.delete(j.id);
+  }
+}
