@@ -8,5 +8,8 @@
 import { main } from "./src/cli/main.ts";
 
 if (import.meta.main) {
+  // `deno task flow` runs from the folder of deno.json; work where the user was.
+  const cwd = Deno.env.get("FLOW_TASK_CWD");
+  if (cwd) Deno.chdir(cwd);
   Deno.exit(await main(Deno.args));
 }

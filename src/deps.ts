@@ -12,4 +12,18 @@
  * @module
  */
 
-export { isMap, isScalar, isSeq, parseDocument, YAMLError } from "npm:yaml@2.8.4";
+export {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Scalar,
+  YAMLError,
+  type YAMLMap,
+  type YAMLSeq,
+} from "npm:yaml@2.8.4";

@@ -14,9 +14,11 @@ import type { Registry } from "../registry/registry.ts";
 import { Project } from "../workspace/project.ts";
 import { UsageError } from "../errors.ts";
 import { registerCheck } from "./commands/check.ts";
+import { registerStatus } from "./commands/status.ts";
 import { registerFind } from "./commands/find.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerJob } from "./commands/job.ts";
+import { registerRun } from "./commands/run.ts";
 
 /** The version printed by `flow --version` (kept equal to deno.json's by a test). */
 export const VERSION = "0.1.0";
@@ -98,7 +100,9 @@ Examples:
   registerInit(program);
   registerJob(program, ctx);
   registerFind(program, ctx);
+  registerRun(program, ctx);
   registerCheck(program, ctx);
+  registerStatus(program, ctx);
   const inherit = (c: Command) => {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -127,7 +127,7 @@ function prepare(jobs: readonly Job[], options: AggregatorOptions): Job[] {
     const key = options.sortBy;
     out.sort((a, b) => compareValues(spValue(a, key), spValue(b, key)) || (a.id < b.id ? -1 : 1));
     if (options.sortDescending) out.reverse();
-  }
+  } else out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 import type { Job } from "../workspace/job.ts";
 import { type JsonValue, PyFloat } from "../workspace/value.ts";
+import { dumps } from "../workspace/json.ts";
 import { valuesEqual } from "./_equal.ts";
 
 /** What a condition may ask of the evaluator. */
@@ -140,6 +141,17 @@ export function docFalse(key: string): Condition {
   };
 }
 
+/** Compact JSON of a value, with big ints as numbers (JSON.stringify would quote them). */
+function describeValue(v: JsonValue): string {
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return `[${v.map(describeValue).join(",")}]`;
+  if (v !== null && typeof v === "object" && !(v instanceof PyFloat)) {
+    const entries = Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${describeValue(x)}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
 /**
  * True if the job document's `key` equals `value` (an integer-valued number
  * equals the float of the same value).
@@ -152,10 +164,9 @@ export function docFalse(key: string): Condition {
  */
 export function docEquals(key: string, value: JsonValue): Condition {
   return {
-    description: `doc.${key} == ${
-      JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v)
-    }`,
-    key: `doceq\0${key}\0${String(value)}\0${typeof value}`,
+    description: `doc.${key} == ${describeValue(value)}`,
+    // dumps, not String: String({ a: 1 }) === String({ b: 2 }) would share a memo entry.
+    key: `doceq\0${key}\0${dumps(value, { sortKeys: true })}`,
     after: [],
     evaluate: (job) => {
       const v = docValue(job, key);

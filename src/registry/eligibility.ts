@@ -22,6 +22,7 @@ import type { Condition, ConditionContext } from "./condition.ts";
 import type { Group } from "./group.ts";
 import type { Operation } from "./operation.ts";
 import type { Registry } from "./registry.ts";
+import { runShellCondition } from "./_shell.ts";
 
 /** Which conditions `run` ignores: `--ignore-conditions`. */
 export type IgnoreConditions = "none" | "pre" | "post" | "all";
@@ -46,7 +47,7 @@ export interface State {
 export interface EvaluatorOptions {
   /** Conditions to ignore for eligibility (default none). */
   ignoreConditions?: IgnoreConditions;
-  /** Runs a shell condition; true on exit status 0. */
+  /** Runs a shell condition; true on exit status 0 (default: `bash -c` in the job directory). */
   shell?: (command: string, job: Job) => Promise<boolean>;
 }
 
@@ -83,14 +84,14 @@ function every(items: readonly unknown[], test: (item: never) => Result): Result
 export class Evaluator implements ConditionContext {
   readonly #registry: Registry;
   readonly #ignore: IgnoreConditions;
-  readonly #shell?: (command: string, job: Job) => Promise<boolean>;
+  readonly #shell: (command: string, job: Job) => Promise<boolean>;
   readonly #memo = new Map<string, Map<string, Result>>();
 
   /** An evaluator over a registry's definitions. */
   constructor(registry: Registry, options: EvaluatorOptions = {}) {
     this.#registry = registry;
     this.#ignore = options.ignoreConditions ?? "none";
-    this.#shell = options.shell;
+    this.#shell = options.shell ?? runShellCondition;
   }
 
   /** Whether a condition holds for a job (memoised). */
@@ -121,7 +122,6 @@ export class Evaluator implements ConditionContext {
 
   /** {@link ConditionContext}: runs a shell condition. */
   shell(command: string, job: Job): Promise<boolean> {
-    if (!this.#shell) return Promise.reject(new Error("shell conditions are not available here"));
     return this.#shell(command, job);
   }
 

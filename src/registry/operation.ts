@@ -33,7 +33,7 @@ export type Hook =
   | { readonly kind: "command"; readonly template: Template }
   | {
     readonly kind: "function";
-    readonly fn: (operation: string, jobs: readonly Job[], error?: unknown) => void | Promise<void>;
+    readonly fn: (operation: string, jobs: readonly Job[], error?: string) => void | Promise<void>;
   };
 
 /**

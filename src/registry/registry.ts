@@ -209,21 +209,24 @@ export class Registry {
       op.post.forEach((c) => check(c, `operation '${op.name}' postcondition`));
     }
     for (const [name, c] of this.#labels) check(c, `label '${name}'`);
-    this.#checkCycles();
+    this.#checkCycles("pre");
+    // Evaluating after(a) evaluates a's postconditions: a cycle among them never ends.
+    this.#checkCycles("post");
   }
 
-  #checkCycles(): void {
+  #checkCycles(side: "pre" | "post"): void {
     const state = new Map<string, "visiting" | "done">();
     const stack: string[] = [];
     const visit = (name: string) => {
       if (state.get(name) === "done") return;
       if (state.get(name) === "visiting") {
         const cycle = [...stack.slice(stack.indexOf(name)), name];
-        throw new DefinitionError(`'after' conditions form a cycle: ${cycle.join(" → ")}`);
+        const what = side === "pre" ? "'after' conditions" : "'after' postconditions";
+        throw new DefinitionError(`${what} form a cycle: ${cycle.join(" → ")}`);
       }
       state.set(name, "visiting");
       stack.push(name);
-      for (const c of this.operation(name).pre) for (const a of c.after) visit(a);
+      for (const c of this.operation(name)[side]) for (const a of c.after) visit(a);
       stack.pop();
       state.set(name, "done");
     };

@@ -1,0 +1,333 @@
+// `flow run`, `flow exec`, `flow next`: running operations and groups.
+
+import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import { OperationError } from "../../errors.ts";
+import type { Aggregate } from "../../registry/aggregate.ts";
+import { Evaluator, type IgnoreConditions } from "../../registry/eligibility.ts";
+import type { Group } from "../../registry/group.ts";
+import {
+  type OperationRecord,
+  type RunEvents,
+  Runner,
+  type RunOrder,
+  type RunSummary,
+} from "../../executor/run.ts";
+import type { CliContext, Workflow } from "../_context.ts";
+import { err, out } from "../_io.ts";
+import { selectJobs } from "../_select.ts";
+import { cliProgress } from "../deps.ts";
+import process from "node:process";
+
+interface RunFlags {
+  operation?: string[];
+  jobId?: string[];
+  filter?: string[];
+  num?: number;
+  pretend?: boolean;
+  progress?: boolean;
+  parallel?: number | true;
+  ignoreConditions?: IgnoreConditions;
+  order?: RunOrder;
+  timeout?: number;
+  keepGoing?: boolean;
+}
+
+function positiveInt(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError("must be a number of seconds > 0");
+  }
+  return n;
+}
+
+const short = (id: string) => (id.startsWith("agg-") ? id.slice(0, 12) : id.slice(0, 8));
+
+/** Front-end side of a run: terminal output, progress bar, signals. */
+class Console implements RunEvents {
+  readonly #verbose: boolean;
+  readonly #passThrough: boolean;
+  readonly #bar?: InstanceType<typeof cliProgress.SingleBar>;
+  readonly #enc = new TextEncoder();
+  #total = 0;
+  #done = 0;
+  #failed = 0;
+  #running = 0;
+
+  constructor(options: { verbose: boolean; parallel: boolean; progress: boolean }) {
+    this.#verbose = options.verbose;
+    this.#passThrough = !options.parallel && !options.progress;
+    if (options.progress) {
+      this.#bar = new cliProgress.SingleBar({
+        format: "running [{bar}] {value}/{total} done, {running} running, {failed} failed",
+        stream: process.stderr,
+        hideCursor: true,
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+      }, cliProgress.Presets.shades_classic);
+      this.#bar.start(0, 0, { running: 0, failed: 0 });
+    }
+  }
+
+  pretend(text: string): void {
+    out(text + "\n");
+  }
+
+  discovered(total: number): void {
+    this.#total = Math.max(this.#total, total);
+    this.#bar?.setTotal(this.#total);
+  }
+
+  started(operation: string, agg: Aggregate): void {
+    this.#running++;
+    if (this.#bar) this.#bar.update(this.#done, { running: this.#running, failed: this.#failed });
+    else err(`→ ${operation} on ${agg.id}`);
+  }
+
+  finished(r: OperationRecord): void {
+    this.#running--;
+    this.#done++;
+    if (!r.ok) this.#failed++;
+    if (this.#bar) this.#bar.update(this.#done, { running: this.#running, failed: this.#failed });
+    else if (!r.ok) {
+      err(`✗ ${r.operation} on ${r.id}: ${r.error}${r.log ? ` (log: ${r.log})` : ""}`);
+    }
+  }
+
+  output(operation: string, agg: Aggregate, chunk: Uint8Array): void {
+    if (this.#passThrough && !this.#verbose) {
+      Deno.stdout.writeSync(chunk);
+      return;
+    }
+    if (!this.#verbose) return;
+    const text = new TextDecoder().decode(chunk);
+    const prefix = `[${short(agg.id)} ${operation}] `;
+    const lines = text.split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    Deno.stdout.writeSync(this.#enc.encode(lines.map((l) => prefix + l + "\n").join("")));
+  }
+
+  warning(message: string): void {
+    this.#bar ? this.#bar.stop() : undefined;
+    err(`warning: ${message}`);
+  }
+
+  stop(): void {
+    this.#bar?.stop();
+  }
+}
+
+function report(summary: RunSummary, what: string): void {
+  const parts = [`${summary.succeeded.length} succeeded`];
+  if (summary.failed.length) parts.push(`${summary.failed.length} failed`);
+  if (summary.interrupted.length) parts.push(`${summary.interrupted.length} interrupted`);
+  const total = summary.succeeded.length + summary.failed.length + summary.interrupted.length;
+  if (total === 0 && !summary.wasInterrupted) {
+    err(`nothing to ${what}: no selected operation is eligible`);
+    return;
+  }
+  err(`${what}: ${total} operation${total === 1 ? "" : "s"}, ${parts.join(", ")}`);
+  for (const r of [...summary.failed, ...summary.interrupted]) {
+    err(
+      `  ${r.interrupted ? "interrupted" : "failed"}: ${r.operation} on ${r.id}: ${r.error}${
+        r.log ? ` (log: ${r.log})` : ""
+      }`,
+    );
+  }
+  if (summary.failed.length) {
+    const first = summary.failed[0];
+    throw new OperationError(
+      `${summary.failed.length} operation(s) failed; first: '${first.operation}' on ${first.id}: ${first.error}`,
+    );
+  }
+  if (summary.wasInterrupted) throw new OperationError("interrupted");
+}
+
+async function execute(
+  wf: Workflow,
+  groups: Group[],
+  flags: RunFlags,
+  verbose: boolean,
+  what: string,
+  extra: { ignoreConditions?: IgnoreConditions; jobArgs?: string[] } = {},
+): Promise<void> {
+  const sel = await selectJobs(
+    wf.project,
+    wf.registry,
+    groups,
+    extra.jobArgs ?? flags.jobId,
+    flags.filter,
+  );
+  const parallel = flags.parallel === true ? navigator.hardwareConcurrency : flags.parallel ?? 1;
+  const console_ = new Console({
+    verbose,
+    parallel: parallel > 1,
+    progress: flags.progress === true && !flags.pretend,
+  });
+  const runner = new Runner({
+    project: wf.project,
+    registry: wf.registry,
+    groups,
+    jobs: sel.jobs,
+    aggregateIds: sel.aggregateIds,
+    maxUnits: flags.num,
+    pretend: flags.pretend,
+    parallel,
+    ignoreConditions: extra.ignoreConditions ?? flags.ignoreConditions,
+    order: flags.order,
+    timeoutSeconds: flags.timeout,
+    keepGoing: flags.keepGoing,
+    events: console_,
+  });
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    console_.stop();
+    err(
+      interrupts === 1
+        ? "interrupted: stopping running operations (again to kill at once)"
+        : "killing",
+    );
+    runner.interrupt(interrupts === 1 ? 5000 : 0);
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  let summary: RunSummary;
+  try {
+    summary = await runner.run();
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    console_.stop();
+  }
+  if (!flags.pretend) report(summary, what);
+}
+
+/** Registers `flow run`, `flow exec` and `flow next`. */
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command("run")
+    .description("run eligible operations and groups until nothing selected is eligible")
+    .option(
+      "-o, --operation <regex...>",
+      "operations or groups to run (regular expressions matching whole names)",
+    )
+    .option("-j, --job-id <id...>", "only these jobs (ids, unique prefixes, or agg- ids)")
+    .option("-f, --filter <filter...>", "only jobs matching this filter (as in 'flow find')")
+    .option("-n, --num <n>", "start at most N operations or groups", positiveInt("-n"))
+    .option("--pretend", "print what would run, with resolved directives, and run nothing")
+    .option("--progress", "show a progress bar (operation output then goes to the logs only)")
+    .option(
+      "-p, --parallel [n]",
+      "run up to N at once (default: the number of CPU cores)",
+      positiveInt("--parallel"),
+    )
+    .addOption(
+      new Option("--ignore-conditions <which>", "ignore preconditions, postconditions or both")
+        .choices(["none", "pre", "post", "all"]).default("none"),
+    )
+    .addOption(
+      new Option("--order <order>", "order in which ready work starts").choices([
+        "none",
+        "by-job",
+        "cyclic",
+        "random",
+      ])
+        .default("none"),
+    )
+    .option(
+      "-t, --timeout <seconds>",
+      "stop an operation that runs longer than this",
+      positiveNumber,
+    )
+    .option("--keep-going", "after a failure, go on with other jobs")
+    .addHelpText(
+      "after",
+      `
+Without -o, every operation runs (each as its own singleton group). An
+operation that becomes eligible because another finished runs in the same
+invocation; each (operation, job) runs at most once per invocation. Running a
+group runs its eligible operations in registration order, each with the
+group's directives merged over its own.
+
+Command output: shown as it comes when running one at a time; with
+--parallel or --progress it goes to <job>/.flow/logs/<operation>.<n>.log
+(and to the terminal, prefixed, with --verbose). Every start, finish and
+failure is appended to <job>/flow_history.jsonl.
+
+On a failure no new work starts, running work finishes, and flow exits with 1
+(--keep-going goes on with other jobs). Ctrl-C stops running operations.
+
+Examples:
+  flow run                          # everything eligible
+  flow run -o prepare --parallel 4
+  flow run -o ex --pretend          # what group ex would run, with its directives
+  flow run -j 42b7 -o 'sim.*' -t 3600
+  flow run -f T 1.5 --progress`,
+    )
+    .action(async (flags: RunFlags) => {
+      const wf = await ctx.loadWorkflow();
+      const groups = wf.registry.select(flags.operation);
+      await execute(wf, groups, flags, ctx.globals().verbose === true, "run");
+    });
+
+  program
+    .command("exec")
+    .argument("<name>", "an operation or group")
+    .argument("[ids...]", "job ids, unique prefixes or agg- ids (default: all jobs)")
+    .description("run an operation or group on jobs, ignoring its conditions")
+    .option("--pretend", "print what would run and run nothing")
+    .option("-p, --parallel [n]", "run up to N at once", positiveInt("--parallel"))
+    .option(
+      "-t, --timeout <seconds>",
+      "stop an operation that runs longer than this",
+      positiveNumber,
+    )
+    .option("--keep-going", "after a failure, go on with other jobs")
+    .addHelpText(
+      "after",
+      `
+Each operation runs once per job (or aggregate), whatever its pre- and
+postconditions say.
+
+Examples:
+  flow exec prepare 42b7 9bfd
+  flow exec pipeline --parallel`,
+    )
+    .action(async (name: string, ids: string[], flags: RunFlags) => {
+      const wf = await ctx.loadWorkflow();
+      const group = wf.registry.group(name);
+      await execute(wf, [group], flags, ctx.globals().verbose === true, "exec", {
+        ignoreConditions: "all",
+        jobArgs: ids,
+      });
+    });
+
+  program
+    .command("next")
+    .argument("<name>", "an operation or group")
+    .description(
+      "print the ids of the jobs (or aggregates) for which an operation or group is eligible",
+    )
+    .addHelpText("after", "\nExample:\n  flow next simulate | head -n 10")
+    .action(async (name: string) => {
+      const wf = await ctx.loadWorkflow();
+      const group = wf.registry.group(name);
+      const { jobs } = await selectJobs(wf.project, wf.registry, [group], undefined, undefined);
+      const evaluator = new Evaluator(wf.registry);
+      const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
+      const ids: string[] = [];
+      for (const agg of aggregator.aggregate(jobs)) {
+        if ((await evaluator.groupState(group, agg)).eligible) ids.push(agg.id);
+      }
+      out(ids.join("\n"));
+    });
+}

@@ -1,0 +1,238 @@
+// `flow status`: which operations and groups are eligible and complete, per job and overall.
+
+import { cliProgress, type Command, Table } from "../deps.ts";
+import { UsageError } from "../../errors.ts";
+import { collectStatus, type StatusSelection } from "../../status/collect.ts";
+import { renderJson } from "../../status/render_json.ts";
+import { renderText, type TextLayout } from "../../status/render_text.ts";
+import { parseFilterArgs } from "../../workspace/filter_args.ts";
+import type { Job } from "../../workspace/job.ts";
+import type { Project } from "../../workspace/project.ts";
+import { compileFilter } from "../../workspace/query.ts";
+import type { JsonObject } from "../../workspace/value.ts";
+import { err, out, warnProblems } from "../_io.ts";
+import { type Progress, progressBar } from "../_progress.ts";
+import type { CliContext } from "../_context.ts";
+
+/** Width of the bars in the summary tables, in characters. */
+const BAR_SIZE = 20;
+const FULL = "█".repeat(BAR_SIZE);
+const EMPTY = "░".repeat(BAR_SIZE);
+
+/** Borderless tables: columns separated by two spaces. */
+const CHARS = {
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "  ",
+};
+
+/**
+ * The command line's layout of status text: cli-table3 tables without
+ * borders, cli-progress bars (rounded down, so a bar is full only when
+ * everything is complete).
+ *
+ * @example
+ * ```ts
+ * import { tableLayout } from "./status.ts";
+ * console.log(tableLayout.table(["a", "b"], [["1", "2"]], ["left", "right"]));
+ * console.log(tableLayout.bar(0.5));
+ * ```
+ */
+export const tableLayout: TextLayout = {
+  table(head, rows, align) {
+    const table = new Table({
+      head: [...head],
+      chars: CHARS,
+      colAligns: [...align],
+      style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+    });
+    for (const row of rows) table.push([...row]);
+    return table.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+  },
+  bar(fraction) {
+    const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
+    return cliProgress.Format.BarFormat(f, {
+      barsize: BAR_SIZE,
+      barCompleteString: FULL,
+      barIncompleteString: EMPTY,
+      barGlue: "",
+    });
+  },
+};
+
+interface StatusCliOptions {
+  operation?: string[];
+  job?: string[];
+  filter?: string[];
+  detailed?: boolean;
+  parameter?: string[];
+  onlyIncomplete?: boolean;
+  json?: boolean;
+}
+
+/** The jobs and aggregates that `-j` and `-f` select; undefined when neither is given. */
+function selection(
+  project: Project,
+  jobs: readonly Job[],
+  opts: StatusCliOptions,
+): StatusSelection | undefined {
+  const jobArgs = opts.job ?? [];
+  const filterArgs = opts.filter ?? [];
+  if (jobArgs.length === 0 && filterArgs.length === 0) return undefined;
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  let chosen: Job[];
+  const aggregates = new Set<string>();
+  if (jobArgs.length > 0) {
+    const ids = new Set<string>();
+    for (const arg of jobArgs) {
+      if (arg.startsWith("agg-")) {
+        aggregates.add(arg);
+        continue;
+      }
+      const id = project.resolveId(arg);
+      if (!byId.has(id)) {
+        throw new UsageError(`job ${id} cannot be read (run 'flow check' for details)`);
+      }
+      ids.add(id);
+    }
+    chosen = [...ids].map((id) => byId.get(id)!);
+  } else chosen = [...jobs];
+  const filter = parseFilterArgs(filterArgs, { warn: (m) => err(`warning: ${m}`) });
+  if (filter) {
+    const test = compileFilter(filter);
+    chosen = chosen.filter((j) =>
+      test({ sp: j.sp as JsonObject, doc: test.usesDoc ? j.doc.readSync() : {} })
+    );
+  }
+  return { jobs: new Set(chosen.map((j) => j.id)), aggregates };
+}
+
+/** Registers `flow status`. */
+export function registerStatus(program: Command, ctx: CliContext): void {
+  program
+    .command("status")
+    .description("show which operations and groups are eligible and complete, overall and per job")
+    .option(
+      "-o, --operation <regex...>",
+      "only operations and groups whose whole name matches (default: all)",
+    )
+    .option("-j, --job <id...>", "only these jobs (ids or unique prefixes) and aggregates (agg-…)")
+    .option("-f, --filter <args...>", "only jobs matching a filter (as for 'flow find')")
+    .option("-d, --detailed", "add a table of jobs × operations and groups")
+    .option(
+      "-p, --parameter <key...>",
+      "state point keys (dotted for nested values) to show in the detailed table; implies -d",
+    )
+    .option(
+      "--only-incomplete",
+      "leave out operations and groups complete for everything, and jobs where all is complete",
+    )
+    .option("--json", "print the status as JSON (schema below); ignores -d and -p")
+    .addHelpText(
+      "after",
+      `
+Output: an overview line; each label with the number of jobs it holds for;
+then one row per operation and defined group: how many jobs it is eligible
+for, complete for, applies to, and a bar of complete/total. Groups are
+marked '(group)'; operations and groups over aggregates of several jobs are
+marked '(aggregate)' and count aggregates rather than jobs. A group is
+eligible if any of its operations is, complete if all are.
+
+The detailed table (-d) has one row per job (then per aggregate) and one
+column per operation and group:
+  ready  eligible: its preconditions hold and it is not complete
+  done   complete: all its postconditions hold
+  -      neither: its preconditions do not hold
+  blank  it does not apply to this row (an aggregate operation on a job)
+and the labels that hold (for an aggregate: for all its jobs).
+
+-j takes job ids, unique prefixes of them, and aggregate ids (agg-…, or a
+unique prefix). With -j or -f, an aggregate is shown when it is named, or
+when all its jobs are selected. -f takes filter arguments as 'flow find'
+does; with -j too, it narrows the jobs named.
+
+--json prints one object keyed by job id or aggregate id (a stable schema,
+see docs/STATUS_JSON.md):
+  {
+    "<job id or agg-id>": {
+      "jobs": ["<job id>", ...],
+      "operations": {"<name>": {"eligible": true, "completed": false,
+                                "status": "eligible"}},
+      "groups": {"<name>": {...same...}},
+      "labels": ["<label>", ...]
+    }
+  }
+"status" is "complete", "eligible" or "ineligible". "operations" and
+"groups" hold the selected ones that apply to that key; "groups" holds
+defined groups only. --only-incomplete leaves out what it leaves out of the
+tables.
+
+Examples:
+  flow status
+  flow status -d -p T seed
+  flow status -o 'simulate|analyze' --only-incomplete
+  flow status -f T 1.5 -d
+  flow status -j 42b7 agg-3d4f --json
+  flow status --json | jq 'map_values(.labels)'`,
+    )
+    .action(async (opts: StatusCliOptions) => {
+      const { project, registry } = await ctx.loadWorkflow();
+      const { jobs, problems } = await project.list();
+      warnProblems(problems);
+      const select = selection(project, jobs, opts);
+      let bar: Progress | undefined;
+      let shown = 0;
+      const report = await (async () => {
+        try {
+          return await collectStatus(registry, jobs, {
+            operations: opts.operation,
+            select,
+            onProgress: (done, total) => {
+              bar ??= progressBar(total, "status");
+              for (; shown < done; shown++) bar.increment();
+            },
+          });
+        } finally {
+          bar?.stop();
+        }
+      })();
+      if (opts.json) {
+        out(renderJson(report, { onlyIncomplete: opts.onlyIncomplete }));
+        return;
+      }
+      const parameters = opts.parameter ?? [];
+      for (const key of parameters) {
+        if (!report.rows.some((r) => r.jobs.some((j) => hasKey(j, key)))) {
+          err(`warning: no selected job has the state point key '${key}'`);
+        }
+      }
+      out(renderText(report, {
+        detailed: opts.detailed === true || parameters.length > 0,
+        parameters,
+        onlyIncomplete: opts.onlyIncomplete,
+      }, tableLayout));
+    });
+}
+
+function hasKey(job: Job, key: string): boolean {
+  let v: unknown = job.sp;
+  for (const part of key.split(".")) {
+    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, part)) {
+      return false;
+    }
+    v = (v as Record<string, unknown>)[part];
+  }
+  return true;
+}

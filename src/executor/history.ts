@@ -1,0 +1,96 @@
+/**
+ * The execution log: one JSON line per start, finish or failure of an
+ * operation, appended to `flow_history.jsonl` in each job directory.
+ *
+ * @module
+ */
+
+import { hostname } from "node:os";
+import type { Job } from "../workspace/job.ts";
+
+/** File name of the execution log in a job directory. */
+export const HISTORY_FILE = "flow_history.jsonl";
+
+/**
+ * One line of the execution log.
+ *
+ * @example
+ * ```ts
+ * import type { HistoryEntry } from "./history.ts";
+ * const e: HistoryEntry = { time: new Date().toISOString(), event: "start", operation: "prep", id: "abc" };
+ * ```
+ */
+export interface HistoryEntry {
+  /** ISO 8601 time. */
+  time: string;
+  /** What happened. */
+  event: "start" | "finish" | "failure";
+  /** The operation. */
+  operation: string;
+  /** The group it ran in, when not its own. */
+  group?: string;
+  /** Job or aggregate id. */
+  id: string;
+  /** Host and process of the `flow run` that ran it. */
+  host?: string;
+  pid?: number;
+  /** Seconds it ran (finish and failure). */
+  seconds?: number;
+  /** Why it failed. */
+  error?: string;
+  /** Exit code of a command operation. */
+  exitCode?: number;
+}
+
+let host: string | undefined;
+
+/**
+ * Appends an entry to the log of every job of the aggregate. Each line is
+ * written with one append, which the file system keeps whole even when
+ * several processes write at once.
+ *
+ * @example
+ * ```ts
+ * import { appendHistory } from "./history.ts";
+ * // appendHistory(jobs, { time: new Date().toISOString(), event: "start", operation: "prep", id: jobs[0].id });
+ * ```
+ */
+export function appendHistory(jobs: readonly Job[], entry: HistoryEntry): void {
+  host ??= hostname();
+  const line = JSON.stringify({ ...entry, host, pid: Deno.pid }) + "\n";
+  for (const job of jobs) {
+    try {
+      Deno.writeTextFileSync(job.fn(HISTORY_FILE), line, { append: true });
+    } catch {
+      // a job removed by its own operation has no log to write to
+    }
+  }
+}
+
+/**
+ * Reads a job's execution log (an absent log is empty; malformed lines are skipped).
+ *
+ * @example
+ * ```ts
+ * import { readHistory } from "./history.ts";
+ * // const entries = readHistory(job);
+ * ```
+ */
+export function readHistory(job: Job): HistoryEntry[] {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(job.fn(HISTORY_FILE));
+  } catch {
+    return [];
+  }
+  const out: HistoryEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // a line cut by a crash
+    }
+  }
+  return out;
+}

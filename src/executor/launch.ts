@@ -1,0 +1,133 @@
+/**
+ * Launching shell commands as operations: each in a process group of its
+ * own (so that a timeout or Ctrl-C stops everything it started), with its
+ * output captured line by line.
+ *
+ * @module
+ */
+
+let setsidPath: string | null | undefined;
+
+/** `setsid`, if this system has it (Linux does; macOS does not). */
+function findSetsid(): string | null {
+  if (setsidPath !== undefined) return setsidPath;
+  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
+    try {
+      if (Deno.statSync(`${dir}/setsid`).isFile) return setsidPath = `${dir}/setsid`;
+    } catch {
+      // not here
+    }
+  }
+  return setsidPath = null;
+}
+
+/** How a process ended. */
+export interface ExitStatus {
+  /** Exit code (128 + signal number when killed by a signal). */
+  code: number;
+  /** The signal that killed it, if any. */
+  signal: string | null;
+  /** True if it was stopped because its time ran out. */
+  timedOut: boolean;
+  /** True if it was stopped because the run was interrupted. */
+  interrupted: boolean;
+}
+
+/** What to launch. */
+export interface LaunchSpec {
+  /** The shell command. */
+  command: string;
+  /** Working directory. */
+  cwd: string;
+  /** Extra environment variables (added to the inherited environment). */
+  env?: Record<string, string>;
+  /** Stop it after this many milliseconds. */
+  timeoutMs?: number;
+  /** Receives the output, chunk by chunk (stdout and stderr interleaved). */
+  onOutput?: (chunk: Uint8Array) => void;
+}
+
+/**
+ * A launched command.
+ *
+ * @example
+ * ```ts
+ * import { launch } from "./launch.ts";
+ * const p = launch({ command: "echo hi", cwd: "." });
+ * console.log((await p.done).code); // 0
+ * ```
+ */
+export interface Running {
+  /** Resolves when the process has exited. */
+  readonly done: Promise<ExitStatus>;
+  /** Stops the process group: SIGTERM, then SIGKILL after `graceMs`. */
+  stop(reason: "timeout" | "interrupt", graceMs?: number): void;
+}
+
+/**
+ * Starts `bash -c COMMAND` in its own process group.
+ *
+ * @example
+ * ```ts
+ * import { launch } from "./launch.ts";
+ * const p = launch({ command: "sleep 10", cwd: ".", timeoutMs: 100 });
+ * console.log((await p.done).timedOut); // true
+ * ```
+ */
+export function launch(spec: LaunchSpec): Running {
+  const setsid = findSetsid();
+  const args = ["bash", "-c", spec.command];
+  const child = new Deno.Command(setsid ?? args[0], {
+    args: setsid ? args : args.slice(1),
+    cwd: spec.cwd,
+    env: spec.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let reason: "timeout" | "interrupt" | undefined;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const signalGroup = (sig: Deno.Signal) => {
+    try {
+      if (setsid) Deno.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = (why: "timeout" | "interrupt", graceMs = 5000) => {
+    if (reason) return;
+    reason = why;
+    signalGroup("SIGTERM");
+    killTimer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+  };
+  const timer = spec.timeoutMs !== undefined
+    ? setTimeout(() => stop("timeout"), spec.timeoutMs)
+    : undefined;
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) spec.onOutput?.(chunk);
+  };
+  const done = (async () => {
+    const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+    const status = await child.status;
+    clearTimeout(timer);
+    clearTimeout(killTimer);
+    // Whatever the group left behind (background children) goes with it, and
+    // with it the pipes they hold open.
+    if (setsid) {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch {
+        // nothing left
+      }
+    }
+    await pumps;
+    return {
+      code: status.code,
+      signal: status.signal,
+      timedOut: reason === "timeout",
+      interrupted: reason === "interrupt",
+    };
+  })();
+  return { done, stop };
+}

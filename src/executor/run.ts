@@ -1,0 +1,490 @@
+/**
+ * The run loop behind `flow run` and `flow exec`: runs eligible operations
+ * and groups on their jobs until nothing selected is eligible, each
+ * (operation, aggregate) at most once per invocation.
+ *
+ * - Work is a *unit*: a selected group (an operation is the singleton group
+ *   of its name) on one aggregate. A unit is ready when one of its
+ *   operations is eligible and has not run on that aggregate yet.
+ * - When a unit finishes, only the units that share a job with it are
+ *   evaluated again (conditions are memoised per job), so newly eligible
+ *   work joins the queue at once without a full pass.
+ * - Two units that share a job never run at the same time.
+ * - Running a group runs its eligible operations in registration order,
+ *   each checked just before it starts (or all at once with the group's
+ *   `runOptions.parallel`).
+ * - On a failure, no new work starts (unless `keepGoing`), running work
+ *   finishes, and the summary reports what failed.
+ *
+ * @module
+ */
+
+import { formatDirectives, type ResolvedDirectives, resolveDirectives } from "../directives/mod.ts";
+import type { Aggregate } from "../registry/aggregate.ts";
+import { Evaluator, type IgnoreConditions } from "../registry/eligibility.ts";
+import type { Group } from "../registry/group.ts";
+import type { Hook, Operation } from "../registry/operation.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Job } from "../workspace/job.ts";
+import type { Project } from "../workspace/project.ts";
+import { Heap } from "./_heap.ts";
+import { appendHistory } from "./history.ts";
+import { launch, type Running } from "./launch.ts";
+import { openLog } from "./logs.ts";
+
+/** The order in which ready work starts: `--order`. */
+export type RunOrder = "none" | "by-job" | "cyclic" | "random";
+
+/**
+ * What happened to one operation on one aggregate.
+ *
+ * @example
+ * ```ts
+ * import type { OperationRecord } from "./run.ts";
+ * function line(r: OperationRecord) { return `${r.operation} on ${r.id}: ${r.ok ? "ok" : r.error}`; }
+ * ```
+ */
+export interface OperationRecord {
+  /** The operation. */
+  operation: string;
+  /** The group it ran in. */
+  group: string;
+  /** Job or aggregate id. */
+  id: string;
+  /** True if it succeeded. */
+  ok: boolean;
+  /** True if it was stopped by an interrupt. */
+  interrupted: boolean;
+  /** Why it failed. */
+  error?: string;
+  /** Exit code of a command operation. */
+  exitCode?: number;
+  /** How long it ran, in seconds. */
+  seconds: number;
+  /** Its log file (command operations). */
+  log?: string;
+}
+
+/** Callbacks through which a front end follows a run. */
+export interface RunEvents {
+  /** `--pretend`: a block of text describing one unit. */
+  pretend?(text: string): void;
+  /** An operation starts. */
+  started?(operation: string, agg: Aggregate, group: Group): void;
+  /** An operation ended. */
+  finished?(record: OperationRecord): void;
+  /** Output of a command operation. */
+  output?(operation: string, agg: Aggregate, chunk: Uint8Array): void;
+  /** The number of units known so far grew (for a progress bar). */
+  discovered?(total: number): void;
+  /** A hook failed (it does not change the operation's outcome). */
+  warning?(message: string): void;
+}
+
+/** What to run and how. */
+export interface RunRequest {
+  /** The project. */
+  project: Project;
+  /** The workflow. */
+  registry: Registry;
+  /** The selected groups (`registry.select(...)`). */
+  groups: readonly Group[];
+  /** The jobs to consider. */
+  jobs: readonly Job[];
+  /** Only aggregates with these ids (from `-j agg-...`); default all. */
+  aggregateIds?: ReadonlySet<string>;
+  /** Start at most this many units (`-n`). */
+  maxUnits?: number;
+  /** Print what would run, run nothing. */
+  pretend?: boolean;
+  /** How many units may run at once (default 1). */
+  parallel?: number;
+  /** `--ignore-conditions`. */
+  ignoreConditions?: IgnoreConditions;
+  /** `--order` (default none). */
+  order?: RunOrder;
+  /** Per-operation time limit in seconds. */
+  timeoutSeconds?: number;
+  /** Go on with other jobs after a failure. */
+  keepGoing?: boolean;
+  /** Follow the run. */
+  events?: RunEvents;
+}
+
+/**
+ * The outcome of a run.
+ *
+ * @example
+ * ```ts
+ * import type { RunSummary } from "./run.ts";
+ * const ok = (s: RunSummary) => s.failed.length === 0 && s.interrupted.length === 0;
+ * ```
+ */
+export interface RunSummary {
+  /** Operations that succeeded. */
+  succeeded: OperationRecord[];
+  /** Operations that failed. */
+  failed: OperationRecord[];
+  /** Operations stopped by an interrupt. */
+  interrupted: OperationRecord[];
+  /** True if the run was interrupted. */
+  wasInterrupted: boolean;
+}
+
+interface Unit {
+  group: Group;
+  groupIndex: number;
+  agg: Aggregate;
+  aggIndex: number;
+}
+
+/**
+ * Runs a selection of groups on jobs; see the module documentation.
+ *
+ * @example
+ * ```ts
+ * import { Runner } from "./run.ts";
+ * // const summary = await new Runner(request).run();
+ * ```
+ */
+export class Runner {
+  readonly #req: RunRequest;
+  readonly #evaluator: Evaluator;
+  readonly #done = new Set<string>();
+  readonly #busy = new Set<string>();
+  readonly #processes = new Set<Running>();
+  readonly #summary: RunSummary = {
+    succeeded: [],
+    failed: [],
+    interrupted: [],
+    wasInterrupted: false,
+  };
+  #stopping = false;
+  #cyclic = new Map<number, number>();
+
+  /** A runner for one request. */
+  constructor(request: RunRequest) {
+    this.#req = request;
+    this.#evaluator = new Evaluator(request.registry, {
+      ignoreConditions: request.ignoreConditions,
+    });
+  }
+
+  /** The evaluator this run uses (for tests and front ends). */
+  get evaluator(): Evaluator {
+    return this.#evaluator;
+  }
+
+  /** Stops starting work and stops running operations (Ctrl-C, SIGTERM). */
+  interrupt(graceMs = 5000): void {
+    this.#stopping = true;
+    this.#summary.wasInterrupted = true;
+    for (const p of this.#processes) p.stop("interrupt", graceMs);
+  }
+
+  /** Runs until nothing selected is eligible, a failure stops it, or it is interrupted. */
+  async run(): Promise<RunSummary> {
+    const req = this.#req;
+    const units: Unit[] = [];
+    const byJob = new Map<string, Unit[]>();
+    req.groups.forEach((group, groupIndex) => {
+      const aggregator = req.registry.operation(group.members[0].operation).aggregator;
+      aggregator.aggregate(req.jobs).forEach((agg, aggIndex) => {
+        if (req.aggregateIds && !req.aggregateIds.has(agg.id)) return;
+        const unit = { group, groupIndex, agg, aggIndex };
+        units.push(unit);
+        for (const j of agg.jobs) {
+          const list = byJob.get(j.id);
+          if (list) list.push(unit);
+          else byJob.set(j.id, [unit]);
+        }
+      });
+    });
+    if (req.pretend) {
+      await this.#pretend(units);
+      return this.#summary;
+    }
+    const parallel = Math.max(1, req.parallel ?? 1);
+    const dirty = new Set<Unit>(units);
+    const ready = new Heap<Unit>();
+    const running = new Map<Unit, Promise<void>>();
+    let started = 0;
+    let discovered = 0;
+    while (true) {
+      if (!this.#stopping) {
+        for (const unit of dirty) {
+          if (this.#isBusy(unit)) continue;
+          dirty.delete(unit);
+          if (await this.#isReady(unit)) {
+            ready.push(unit, this.#key(unit));
+            req.events?.discovered?.(++discovered);
+          }
+        }
+        while (
+          running.size < parallel && ready.size > 0 &&
+          (req.maxUnits === undefined || started < req.maxUnits)
+        ) {
+          const unit = ready.pop()!;
+          if (this.#isBusy(unit)) {
+            dirty.add(unit);
+            continue;
+          }
+          if (!(await this.#isReady(unit))) continue;
+          started++;
+          this.#setBusy(unit, true);
+          const p = this.#execute(unit).finally(() => {
+            this.#setBusy(unit, false);
+            running.delete(unit);
+            for (const j of unit.agg.jobs) for (const u of byJob.get(j.id) ?? []) dirty.add(u);
+          });
+          running.set(unit, p);
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    return this.#summary;
+  }
+
+  #key(unit: Unit): number[] {
+    switch (this.#req.order ?? "none") {
+      case "by-job":
+        return [unit.aggIndex, unit.groupIndex];
+      case "cyclic": {
+        const rank = this.#cyclic.get(unit.groupIndex) ?? 0;
+        this.#cyclic.set(unit.groupIndex, rank + 1);
+        return [rank, unit.groupIndex];
+      }
+      case "random":
+        return [Math.random()];
+      default:
+        return [unit.groupIndex, unit.aggIndex];
+    }
+  }
+
+  #isBusy(unit: Unit): boolean {
+    return unit.agg.jobs.some((j) => this.#busy.has(j.id));
+  }
+
+  #setBusy(unit: Unit, busy: boolean): void {
+    for (const j of unit.agg.jobs) busy ? this.#busy.add(j.id) : this.#busy.delete(j.id);
+  }
+
+  async #isReady(unit: Unit): Promise<boolean> {
+    for (const m of unit.group.members) {
+      if (this.#done.has(`${m.operation}\0${unit.agg.id}`)) continue;
+      const op = this.#req.registry.operation(m.operation);
+      if ((await this.#evaluator.operationState(op, unit.agg)).eligible) return true;
+    }
+    return false;
+  }
+
+  async #eligibleMembers(unit: Unit): Promise<Operation[]> {
+    const out: Operation[] = [];
+    for (const m of unit.group.members) {
+      if (this.#done.has(`${m.operation}\0${unit.agg.id}`)) continue;
+      const op = this.#req.registry.operation(m.operation);
+      if ((await this.#evaluator.operationState(op, unit.agg)).eligible) out.push(op);
+    }
+    return out;
+  }
+
+  async #execute(unit: Unit): Promise<void> {
+    const { group, agg } = unit;
+    if (group.runOptions.parallel) {
+      const ops = await this.#eligibleMembers(unit);
+      for (const op of ops) this.#done.add(`${op.name}\0${agg.id}`);
+      await Promise.all(ops.map((op) => this.#runOperation(op, group, agg)));
+      this.#evaluator.forget(agg.jobs);
+      return;
+    }
+    for (const m of group.members) {
+      if (this.#stopping) return;
+      const key = `${m.operation}\0${agg.id}`;
+      if (this.#done.has(key)) continue;
+      const op = this.#req.registry.operation(m.operation);
+      if (!(await this.#evaluator.operationState(op, agg)).eligible) continue;
+      this.#done.add(key);
+      const ok = await this.#runOperation(op, group, agg);
+      this.#evaluator.forget(agg.jobs);
+      if (!ok) return; // the rest of the group depends on what failed
+    }
+  }
+
+  #directives(op: Operation, group: Group, agg: Aggregate): ResolvedDirectives {
+    const where = group.singleton
+      ? `operation '${op.name}'`
+      : `operation '${op.name}' in group '${group.name}'`;
+    return resolveDirectives(
+      this.#req.registry.memberDirectives(group, op.name),
+      agg.jobs[0],
+      where,
+    );
+  }
+
+  #command(op: Operation, agg: Aggregate, d: ResolvedDirectives): string | undefined {
+    if (op.body.kind !== "command") return undefined;
+    const cmd = op.body.template.render(agg.jobs, this.#req.project.root);
+    return d.nranks > 0 ? `mpirun -n ${d.nranks} ${cmd}` : cmd;
+  }
+
+  async #pretend(units: Unit[]): Promise<void> {
+    const events = this.#req.events;
+    let shown = 0;
+    for (const unit of units) {
+      if (this.#req.maxUnits !== undefined && shown >= this.#req.maxUnits) break;
+      const ops = await this.#eligibleMembers(unit);
+      if (ops.length === 0) continue;
+      shown++;
+      const lines: string[] = [];
+      const resolved = ops.map((op) => this.#directives(op, unit.group, unit.agg));
+      if (unit.group.singleton) {
+        lines.push(`# ${ops[0].name} on ${unit.agg.id}: ${formatDirectives(resolved[0])}`);
+      } else {
+        const mode = unit.group.runOptions.parallel ? "parallel" : "serial";
+        lines.push(`# group ${unit.group.name} on ${unit.agg.id} (${mode})`);
+      }
+      ops.forEach((op, i) => {
+        if (!unit.group.singleton) lines.push(`#   ${op.name}: ${formatDirectives(resolved[i])}`);
+        const env = resolved[i].omp_num_threads > 0
+          ? `export OMP_NUM_THREADS=${resolved[i].omp_num_threads}; `
+          : "";
+        lines.push(
+          env + (this.#command(op, unit.agg, resolved[i]) ?? `<TypeScript function ${op.name}>`),
+        );
+      });
+      events?.pretend?.(lines.join("\n"));
+    }
+  }
+
+  async #runHooks(
+    kind: "onStart" | "onSuccess" | "onException" | "onExit",
+    op: Operation,
+    agg: Aggregate,
+    error?: string,
+  ): Promise<void> {
+    const hooks: Hook[] = [...this.#req.registry.hooks[kind], ...op.hooks[kind]];
+    for (const hook of hooks) {
+      try {
+        if (hook.kind === "function") await hook.fn(op.name, agg.jobs, error);
+        else {
+          const command = hook.template.render(agg.jobs, this.#req.project.root);
+          const p = launch({
+            command,
+            cwd: agg.jobs.length === 1 ? agg.jobs[0].path : this.#req.project.root,
+            env: this.#env(op, agg, error),
+          });
+          const status = await p.done;
+          if (status.code !== 0) throw new Error(`exit code ${status.code}`);
+        }
+      } catch (e) {
+        this.#req.events?.warning?.(
+          `${kind} hook of '${op.name}' on ${agg.id} failed: ${(e as Error).message}`,
+        );
+      }
+    }
+  }
+
+  #env(op: Operation, agg: Aggregate, error?: string): Record<string, string> {
+    const env: Record<string, string> = {
+      FLOW_OPERATION: op.name,
+      FLOW_JOB_ID: agg.id,
+      FLOW_JOB_IDS: agg.jobs.map((j) => j.id).join(" "),
+      FLOW_PROJECT: this.#req.project.root,
+    };
+    if (error !== undefined) env.FLOW_ERROR = error;
+    return env;
+  }
+
+  async #runOperation(op: Operation, group: Group, agg: Aggregate): Promise<boolean> {
+    const req = this.#req;
+    const t0 = performance.now();
+    const record: OperationRecord = {
+      operation: op.name,
+      group: group.name,
+      id: agg.id,
+      ok: false,
+      interrupted: false,
+      seconds: 0,
+    };
+    const history = {
+      operation: op.name,
+      id: agg.id,
+      ...(group.singleton ? {} : { group: group.name }),
+    };
+    req.events?.started?.(op.name, agg, group);
+    appendHistory(agg.jobs, { time: new Date().toISOString(), event: "start", ...history });
+    await this.#runHooks("onStart", op, agg);
+    try {
+      const d = this.#directives(op, group, agg);
+      if (op.body.kind === "command") {
+        const command = this.#command(op, agg, d)!;
+        const logDir = agg.jobs.length === 1
+          ? `${agg.jobs[0].path}/.flow/logs`
+          : `${req.project.root}/.flow/logs/${agg.id}`;
+        const log = openLog(logDir, op.name);
+        record.log = log.path;
+        const env = this.#env(op, agg);
+        if (d.omp_num_threads > 0) env.OMP_NUM_THREADS = String(d.omp_num_threads);
+        const p = launch({
+          command,
+          cwd: op.inJobDir && agg.jobs.length === 1 ? agg.jobs[0].path : req.project.root,
+          env,
+          timeoutMs: req.timeoutSeconds !== undefined ? req.timeoutSeconds * 1000 : undefined,
+          onOutput: (chunk) => {
+            log.write(chunk);
+            req.events?.output?.(op.name, agg, chunk);
+          },
+        });
+        this.#processes.add(p);
+        const status = await p.done.finally(() => {
+          this.#processes.delete(p);
+          log.close();
+        });
+        record.exitCode = status.code;
+        if (status.interrupted) {
+          record.interrupted = true;
+          record.error = "interrupted";
+        } else if (status.timedOut) record.error = `timed out after ${req.timeoutSeconds} s`;
+        else if (status.code !== 0) {
+          record.error = status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`;
+        } else record.ok = true;
+      } else {
+        const fn = op.body.fn;
+        const call = Promise.resolve().then(() => fn(...agg.jobs));
+        if (req.timeoutSeconds !== undefined) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const limit = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${req.timeoutSeconds} s`)),
+              req.timeoutSeconds! * 1000,
+            );
+          });
+          await Promise.race([call, limit]).finally(() => clearTimeout(timer));
+        } else await call;
+        record.ok = true;
+      }
+    } catch (e) {
+      record.error = e instanceof Error ? e.message : String(e);
+    }
+    record.seconds = (performance.now() - t0) / 1000;
+    appendHistory(agg.jobs, {
+      time: new Date().toISOString(),
+      event: record.ok ? "finish" : "failure",
+      ...history,
+      seconds: Math.round(record.seconds * 1000) / 1000,
+      ...(record.error ? { error: record.error } : {}),
+      ...(record.exitCode !== undefined ? { exitCode: record.exitCode } : {}),
+    });
+    await this.#runHooks(record.ok ? "onSuccess" : "onException", op, agg, record.error);
+    await this.#runHooks("onExit", op, agg, record.error);
+    if (record.ok) this.#summary.succeeded.push(record);
+    else if (record.interrupted) this.#summary.interrupted.push(record);
+    else {
+      this.#summary.failed.push(record);
+      if (!req.keepGoing) this.#stopping = true;
+    }
+    req.events?.finished?.(record);
+    return record.ok;
+  }
+}

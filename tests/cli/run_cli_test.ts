@@ -1,0 +1,253 @@
+// End-to-end: flow run / exec / next through both front ends (flow.yaml and project.ts).
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { type CliResult, flow, FLOW_PERMISSIONS, withTempDir } from "../_helpers.ts";
+
+const MOD = new URL("../../mod.ts", import.meta.url).href;
+
+interface FrontEnd {
+  name: string;
+  write(dir: string, yaml: string, ts: string): void;
+  run(dir: string, args: string[]): Promise<CliResult>;
+}
+
+const frontEnds: FrontEnd[] = [
+  {
+    name: "flow.yaml",
+    write: (dir, yaml) => Deno.writeTextFileSync(`${dir}/flow.yaml`, yaml),
+    run: (dir, args) => flow(args, { cwd: dir }),
+  },
+  {
+    name: "project.ts",
+    write: (dir, _yaml, ts) => {
+      Deno.writeTextFileSync(
+        `${dir}/project.ts`,
+        `import { after, FlowProject, isFile, docTrue, sh, not, never } from "${MOD}";\n` +
+          `const project = new FlowProject();\n${ts}\nif (import.meta.main) await project.main();\n`,
+      );
+      try {
+        Deno.removeSync(`${dir}/flow.yaml`);
+      } catch { /* none */ }
+    },
+    run: async (dir, args) => {
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", ...FLOW_PERMISSIONS, `${dir}/project.ts`, ...args],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+        stdin: "null",
+        env: { NO_COLOR: "1" },
+      }).output();
+      const d = new TextDecoder();
+      return { code: r.code, stdout: d.decode(r.stdout), stderr: d.decode(r.stderr) };
+    },
+  },
+];
+
+async function project(dir: string, statepoints: string[]): Promise<string[]> {
+  const init = await flow(["init", dir]);
+  assertEquals(init.code, 0, init.stderr);
+  const r = await flow(["job", "create", ...statepoints], { cwd: dir });
+  assertEquals(r.code, 0, r.stderr);
+  return r.stdout.trim().split("\n");
+}
+
+function both(
+  name: string,
+  yaml: string,
+  ts: string,
+  body: (fe: FrontEnd, dir: string) => Promise<void>,
+) {
+  for (const fe of frontEnds) {
+    Deno.test(`${name} [${fe.name}]`, async () => {
+      await withTempDir(async (dir) => {
+        fe.write(dir, yaml, ts);
+        await body(fe, dir);
+      });
+    });
+  }
+}
+
+const SEED_BASIC_YAML = `
+operations:
+  op1: {command: "echo one > op1.txt", post: [{isfile: op1.txt}]}
+  op2: {command: "echo two > op2.txt", post: [{isfile: op2.txt}]}
+groups:
+  ex: {operations: [op1, op2]}
+`;
+const SEED_BASIC_TS = `
+const ex = project.makeGroup("ex");
+const op1 = project.command("op1", "echo one > op1.txt", { post: [isFile("op1.txt")] });
+const op2 = project.operation("op2", (job) => Deno.writeTextFileSync(job.fn("op2.txt"), "two\\n"), { post: [isFile("op2.txt")] });
+ex.add(op1).add(op2);
+`;
+
+both(
+  "flow run -o ex runs the group's operations, then nothing is left",
+  SEED_BASIC_YAML,
+  SEED_BASIC_TS,
+  async (fe, dir) => {
+    const ids = await project(dir, ['{"i": 1}', '{"i": 2}']);
+    const r = await fe.run(dir, ["run", "-o", "ex"]);
+    assertEquals(r.code, 0, r.stderr);
+    for (const id of ids) {
+      assertEquals(Deno.readTextFileSync(`${dir}/workspace/${id}/op1.txt`), "one\n");
+      assertEquals(Deno.readTextFileSync(`${dir}/workspace/${id}/op2.txt`), "two\n");
+      const history = Deno.readTextFileSync(`${dir}/workspace/${id}/flow_history.jsonl`).trim()
+        .split("\n").map((l) => JSON.parse(l));
+      assertEquals(history.map((h) => `${h.event}:${h.operation}:${h.group}`), [
+        "start:op1:ex",
+        "finish:op1:ex",
+        "start:op2:ex",
+        "finish:op2:ex",
+      ]);
+    }
+    assertStringIncludes(r.stderr, "run: 4 operations, 4 succeeded");
+    const again = await fe.run(dir, ["run", "-o", "ex"]);
+    assertEquals(again.code, 0);
+    assertStringIncludes(again.stderr, "nothing to run");
+  },
+);
+
+const SEED_DIRECTIVES_YAML = `
+operations:
+  op1: {command: "touch op1.txt", post: [{isfile: op1.txt}], directives: {ngpu: 1}}
+groups:
+  ex:
+    operations:
+      op1: {directives: {ngpu: 2}}
+`;
+const SEED_DIRECTIVES_TS = `
+const ex = project.makeGroup("ex");
+const op1 = project.command("op1", "touch op1.txt", { post: [isFile("op1.txt")], directives: { ngpu: 1 } });
+ex.add(op1, { directives: { ngpu: 2 } });
+`;
+
+both(
+  "the seed's directives: op1 requests 2 GPUs through ex, 1 alone",
+  SEED_DIRECTIVES_YAML,
+  SEED_DIRECTIVES_TS,
+  async (fe, dir) => {
+    const [id] = await project(dir, ['{"i": 1}']);
+    const g = await fe.run(dir, ["run", "--pretend", "-o", "ex"]);
+    assertEquals(g.code, 0, g.stderr);
+    assertStringIncludes(g.stdout, `# group ex on ${id} (serial)`);
+    assertStringIncludes(g.stdout, "#   op1: np=1 ngpu=2");
+    const o = await fe.run(dir, ["run", "--pretend", "-o", "op1"]);
+    assertStringIncludes(o.stdout, `# op1 on ${id}: np=1 ngpu=1`);
+    assertStringIncludes(o.stdout, "touch op1.txt");
+    assert(!Deno.statSync(`${dir}/workspace/${id}`).isFile);
+    assertEquals([...Deno.readDirSync(`${dir}/workspace/${id}`)].map((e) => e.name).sort(), [
+      "signac_statepoint.json",
+    ]);
+  },
+);
+
+const CHAIN_YAML = `
+operations:
+  prep: {command: "echo {job.sp.x} > a.txt", post: [{isfile: a.txt}]}
+  compute:
+    command: "cat a.txt a.txt > b.txt"
+    pre: [{after: prep}]
+    post: [{isfile: b.txt}]
+  fails: {command: "exit 7", pre: [{isfile: trigger}], post: [{never: true}]}
+`;
+const CHAIN_TS = `
+project.command("prep", "echo {job.sp.x} > a.txt", { post: [isFile("a.txt")] });
+project.operation("compute", (job) => {
+  const a = Deno.readTextFileSync(job.fn("a.txt"));
+  Deno.writeTextFileSync(job.fn("b.txt"), a + a);
+}, { pre: [after("prep")], post: [isFile("b.txt")] });
+project.command("fails", "exit 7", { pre: [isFile("trigger")], post: [never] });
+`;
+
+both(
+  "next, run of a chain, exec ignoring conditions, failures exit 1",
+  CHAIN_YAML,
+  CHAIN_TS,
+  async (fe, dir) => {
+    const ids = await project(dir, ['{"x": "it\'s $(touch pwned) `id` ; rm -rf /"}', '{"x": 2.0}']);
+    const next0 = await fe.run(dir, ["next", "compute"]);
+    assertEquals(next0.stdout.trim(), "");
+    assertEquals(
+      (await fe.run(dir, ["next", "prep"])).stdout.trim().split("\n").sort(),
+      [...ids].sort(),
+    );
+    const r = await fe.run(dir, ["run"]);
+    assertEquals(r.code, 0, r.stderr);
+    const a0 = Deno.readTextFileSync(`${dir}/workspace/${ids[0]}/a.txt`);
+    assertEquals(a0, "it's $(touch pwned) `id` ; rm -rf /\n"); // data, never code
+    assertEquals(Deno.readTextFileSync(`${dir}/workspace/${ids[1]}/b.txt`), "2.0\n2.0\n");
+    for (const id of ids) assert(!Deno.statSync(`${dir}/workspace/${id}`).isFile);
+    for (const where of [dir, `${dir}/workspace/${ids[0]}`]) {
+      assertEquals([...Deno.readDirSync(where)].some((e) => e.name === "pwned"), false);
+    }
+    // exec ignores conditions: prep runs again although complete.
+    Deno.writeTextFileSync(`${dir}/workspace/${ids[1]}/a.txt`, "changed\n");
+    const e = await fe.run(dir, ["exec", "prep", ids[1].slice(0, 8)]);
+    assertEquals(e.code, 0, e.stderr);
+    assertEquals(Deno.readTextFileSync(`${dir}/workspace/${ids[1]}/a.txt`), "2.0\n");
+    // A failing operation: exit 1, the report names job, operation and exit status.
+    Deno.writeTextFileSync(`${dir}/workspace/${ids[1]}/trigger`, "");
+    const f = await fe.run(dir, ["run", "-o", "fails"]);
+    assertEquals(f.code, 1);
+    assertStringIncludes(f.stderr, `failed: fails on ${ids[1]}: exit code 7`);
+    assertMatch(f.stderr, /flow: error: 1 operation\(s\) failed|error: 1 operation\(s\) failed/);
+  },
+);
+
+both("usage errors exit 2 with one clear line", CHAIN_YAML, CHAIN_TS, async (fe, dir) => {
+  await project(dir, ['{"x": 1}']);
+  const cases: [string[], RegExp][] = [
+    [["run", "-o", "compuet"], /unknown operation or group 'compuet' \(did you mean 'compute'\?\)/],
+    [["run", "-o", "("], /not a valid regular expression/],
+    [["run", "--order", "sideways"], /sideways/],
+    [["run", "-n", "0"], /-n must be a whole number/],
+    [["exec", "nope"], /unknown operation or group 'nope'/],
+    [["next", "nope"], /unknown operation or group 'nope'/],
+    [["run", "-j", "zzzz"], /not a job id/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await fe.run(dir, args);
+    assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assertMatch(r.stderr, re);
+    assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
+
+const SHARED_YAML = `
+operations:
+  a: {command: "true", post: [{isfile: a}]}
+groups:
+  g1: {operations: [a]}
+  g2: {operations: {a: {directives: {np: 2}}}}
+`;
+const SHARED_TS = `
+const a = project.command("a", "true", { post: [isFile("a")] });
+project.makeGroup("g1").add(a);
+project.makeGroup("g2").add(a, { directives: { np: 2 } });
+`;
+
+both(
+  "selecting two groups that share an operation is an error",
+  SHARED_YAML,
+  SHARED_TS,
+  async (fe, dir) => {
+    await project(dir, ['{"x": 1}']);
+    const r = await fe.run(dir, ["run", "-o", "g1", "g2"]);
+    assertEquals(r.code, 2);
+    assertStringIncludes(r.stderr, "share operation 'a'");
+    const all = await fe.run(dir, ["run", "-o", ".*"]);
+    assertEquals(all.code, 2);
+  },
+);
+
+Deno.test("flow explains that it runs flow.yaml only when it finds a project.ts", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir, ['{"x": 1}']);
+    Deno.removeSync(`${dir}/flow.yaml`);
+    Deno.writeTextFileSync(`${dir}/project.ts`, "");
+    const r = await flow(["run"], { cwd: dir });
+    assertEquals(r.code, 2);
+    assertStringIncludes(r.stderr, "defines its workflow in project.ts");
+  });
+});

@@ -1,0 +1,297 @@
+import { assert, assertEquals, assertThrows } from "../_assert.ts";
+import { withJobs } from "./_fixtures.ts";
+import { DefinitionError } from "../../src/registry/error.ts";
+import { shellQuote, Template, valueText } from "../../src/registry/template.ts";
+import { UsageError } from "../../src/errors.ts";
+import type { Job } from "../../src/workspace/job.ts";
+import { float, type JsonValue, PyFloat } from "../../src/workspace/value.ts";
+
+/** Runs `bash -c command` in `cwd`; returns the exit code. */
+async function bash(command: string, cwd: string): Promise<number> {
+  const { code } = await new Deno.Command("bash", {
+    args: ["-c", command],
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return code;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("shellQuote leaves safe words alone and single-quotes everything else", () => {
+  const table: [string, string][] = [
+    ["abc", "abc"],
+    ["a-b_c.d/e:f,g+h=i@j%k", "a-b_c.d/e:f,g+h=i@j%k"],
+    ["1.0", "1.0"],
+    ["", "''"],
+    ["a b", "'a b'"],
+    ["it's", "'it'\\''s'"],
+    ["'", "''\\'''"],
+    ["$(x)", "'$(x)'"],
+    ["`x`", "'`x`'"],
+    ["a;b", "'a;b'"],
+    ["*", "'*'"],
+    ["~", "'~'"],
+    ["a\nb", "'a\nb'"],
+    ["é", "'é'"],
+    ["[1, 2]", "'[1, 2]'"],
+  ];
+  for (const [input, expected] of table) assertEquals(shellQuote(input), expected, input);
+});
+
+Deno.test("valueText: strings as they are, floats as Python prints them, the rest as JSON", () => {
+  const table: [JsonValue, string][] = [
+    ["a b", "a b"],
+    ["", ""],
+    [3, "3"],
+    [-7, "-7"],
+    [0, "0"],
+    [float(1), "1.0"],
+    [float(0), "0.0"],
+    [new PyFloat(-0), "-0.0"],
+    [float(1e16), "1e+16"],
+    [0.5, "0.5"],
+    [1e-5, "1e-05"],
+    [-1.25, "-1.25"],
+    [2n ** 70n, "1180591620717411303424"],
+    [true, "true"],
+    [false, "false"],
+    [null, "null"],
+    [[1, float(2), "x"], '[1, 2.0, "x"]'],
+    [[], "[]"],
+    [{ b: 1, a: [null] }, '{"b": 1, "a": [null]}'],
+    [{ s: "é" }, '{"s": "\\u00e9"}'],
+  ];
+  for (const [value, expected] of table) assertEquals(valueText(value), expected, expected);
+});
+
+Deno.test("render substitutes every placeholder, shell-quoted", async () => {
+  const sp = {
+    T: float(1),
+    p: 0.5,
+    n: 3,
+    name: "a b",
+    flag: true,
+    nothing: null,
+    list: [1, float(2), "x"],
+    obj: { b: 1, a: [null] },
+    nested: { deep: { v: "x y", n: 4 } },
+    big: 2n ** 70n,
+  };
+  await withJobs([sp], async (jobs, project) => {
+    const job = jobs[0];
+    await job.doc.set("energy", -1.25);
+    await job.doc.set("state", "it's done");
+    await job.doc.set("meta", { run: { id: float(7) } });
+    const table: [string, string][] = [
+      ["{job.id}", job.id],
+      ["{job.path}", job.path],
+      ["{project.path}", project.root],
+      ["{job.sp.T}", "1.0"],
+      ["{job.sp.p}", "0.5"],
+      ["{job.sp.n}", "3"],
+      ["{job.sp.name}", "'a b'"],
+      ["{job.sp.flag}", "true"],
+      ["{job.sp.nothing}", "null"],
+      ["{job.sp.list}", `'[1, 2.0, "x"]'`],
+      ["{job.sp.obj}", `'{"b": 1, "a": [null]}'`],
+      ["{job.sp.nested}", `'{"deep": {"v": "x y", "n": 4}}'`],
+      ["{job.sp.nested.deep.v}", "'x y'"],
+      ["{job.sp.nested.deep.n}", "4"],
+      ["{job.sp.big}", "1180591620717411303424"],
+      ["{job.doc.energy}", "-1.25"],
+      ["{job.doc.state}", "'it'\\''s done'"],
+      ["{job.doc.meta.run.id}", "7.0"],
+      ["{jobs.ids}", job.id],
+      ["{jobs.paths}", job.path],
+      ["{ job.id }", job.id],
+      ["echo {job.sp.n} > {job.path}/in.txt", `echo 3 > ${job.path}/in.txt`],
+      ["{job.sp.n}{job.sp.n}", "33"],
+      ["no placeholders", "no placeholders"],
+      ["", ""],
+      ["{{", "{"],
+      ["}}", "}"],
+      ["{{job.id}}", "{job.id}"],
+      ["awk '{{print $1}}' f", "awk '{print $1}' f"],
+      ["a{{{job.sp.n}}}b", "a{3}b"],
+      ["{{{{", "{{"],
+      ["${{HOME}}", "${HOME}"],
+    ];
+    for (const [source, expected] of table) {
+      const t = new Template(source, "test");
+      assertEquals(t.render([job], project.root), expected, source);
+      assertEquals(t.source, source);
+    }
+  });
+});
+
+Deno.test("render for an aggregate: jobs.ids and jobs.paths list every member; job.* is the first", async () => {
+  await withJobs(
+    [{ i: 0, name: "x y" }, { i: 1, name: "z" }, { i: 2, name: "w" }],
+    (jobs, project) => {
+      const render = (s: string) => new Template(s, "agg").render(jobs, project.root);
+      assertEquals(render("{jobs.ids}"), jobs.map((j) => j.id).join(" "));
+      assertEquals(
+        render("./analyze {jobs.paths} --out {project.path}"),
+        [
+          "./analyze",
+          ...jobs.map((j) => j.path),
+          "--out",
+          project.root,
+        ].join(" "),
+      );
+      assertEquals(render("{job.id} {job.sp.name}"), `${jobs[0].id} 'x y'`);
+    },
+  );
+});
+
+Deno.test("paths with spaces and quotes are quoted", async () => {
+  await withJobs([{ i: 0 }], (jobs) => {
+    const root = "/tmp/my project's dir";
+    assertEquals(
+      new Template("cd {project.path}", "t").render(jobs, root),
+      "cd '/tmp/my project'\\''s dir'",
+    );
+  });
+});
+
+Deno.test("bad templates are DefinitionErrors naming their context", () => {
+  const hint = "(use {job.id}, {job.path}, {job.sp.KEY}, {job.doc.KEY}, {project.path}, " +
+    "{jobs.ids}, {jobs.paths}; '{{' for a literal brace)";
+  const unknown = (p: string) => `operation 'prep': unknown placeholder '{${p}}' ${hint}`;
+  const open = "operation 'prep': unmatched '{' in command (write '{{' for a literal brace)";
+  const close = "operation 'prep': unmatched '}' in command (write '}}' for a literal brace)";
+  const table: [string, string][] = [
+    ["{job.name}", unknown("job.name")],
+    ["{job.sp}", unknown("job.sp")],
+    ["{job.doc}", unknown("job.doc")],
+    ["{job.sp.}", unknown("job.sp.")],
+    ["{job.sp..a}", unknown("job.sp..a")],
+    ["{job}", unknown("job")],
+    ["{jobs.id}", unknown("jobs.id")],
+    ["{jobs.sp.a}", unknown("jobs.sp.a")],
+    ["{project.root}", unknown("project.root")],
+    ["{project}", unknown("project")],
+    ["{}", unknown("")],
+    ["{JOB.ID}", unknown("JOB.ID")],
+    ["echo {T}", unknown("T")],
+    ["awk '{print $1}'", unknown("print $1")],
+    ["{job.id{x}", unknown("job.id{x")],
+    ["echo {job.id", open],
+    ["echo {", open],
+    ["{{{", open],
+    ["echo }", close],
+    ["}", close],
+    ["{job.id}}", close],
+    ["}}}", close],
+  ];
+  for (const [source, message] of table) {
+    const e = assertThrows(() => new Template(source, "operation 'prep'"), DefinitionError);
+    assertEquals(e.message, message, source);
+  }
+  assertThrows(
+    () => new Template("{x}", "hook onStart of 'sim'"),
+    DefinitionError,
+    "hook onStart of 'sim': ",
+  );
+});
+
+Deno.test("a job lacking a key the template names is a UsageError naming the job", async () => {
+  await withJobs([{ a: 1, p: { q: 2 }, list: [1] }], async (jobs, project) => {
+    const job = jobs[0];
+    await job.doc.set("d", { e: 1 });
+    const table: [string, string][] = [
+      ["{job.sp.b}", "sp.b"],
+      ["{job.sp.p.r}", "sp.p.r"],
+      ["{job.sp.a.x}", "sp.a.x"],
+      ["{job.sp.list.0}", "sp.list.0"],
+      ["{job.doc.x}", "doc.x"],
+      ["{job.doc.d.f}", "doc.d.f"],
+    ];
+    for (const [source, field] of table) {
+      const t = new Template(`echo ${source}`, "test");
+      const e = assertThrows(() => t.render([job], project.root), UsageError);
+      assertEquals(e.message, `job ${job.id} has no ${field} for '${source}'`);
+      assert(
+        !(e instanceof DefinitionError),
+        "a missing key is the job's problem, not the template's",
+      );
+    }
+  });
+});
+
+Deno.test("hostile state point and document values reach the command as data, never as code", async () => {
+  const marker = `/tmp/pwned-${crypto.randomUUID()}`;
+  const hostile: string[] = [
+    `$(touch ${marker})`,
+    `\`touch ${marker}\``,
+    `; touch ${marker}`,
+    `x; rm -rf ${marker}-dir; touch ${marker}`,
+    `' ; touch ${marker}; echo '`,
+    `"; touch ${marker}; echo "`,
+    `it's`,
+    `'`,
+    `''`,
+    `\\'`,
+    `a\\`,
+    `line1\nline2\n; touch ${marker}`,
+    `\ttab`,
+    `$HOME ~ * ? [a] {a,b}`,
+    `> ${marker}`,
+    `| touch ${marker}`,
+    `&& touch ${marker} &`,
+    `-n`,
+    `--help`,
+    ``,
+    `  spaces  `,
+    `ünïcödé ✓ 🎉 日本`,
+    `{job.id}`,
+    `%s %d \\n`,
+    `!!`,
+    `$'\\x41'`,
+  ];
+  await withJobs(hostile.map((x, i) => ({ i, x })), async (jobs, project) => {
+    for (const job of jobs) await job.doc.set("y", job.sp.x as string);
+    const template = new Template(
+      "printf '%s' {job.sp.x} > sp.out; printf '%s' {job.doc.y} > doc.out",
+      "operation 'echo'",
+    );
+    for (const job of jobs) {
+      const command = template.render([job], project.root);
+      assertEquals(await bash(command, job.path), 0, command);
+      assertEquals(Deno.readTextFileSync(job.fn("sp.out")), job.sp.x, command);
+      assertEquals(Deno.readTextFileSync(job.fn("doc.out")), job.sp.x, command);
+    }
+    // An aggregate: every id and path is one argument.
+    const all = new Template("printf '%s\\n' {jobs.paths} > {project.path}/paths.txt", "agg");
+    assertEquals(await bash(all.render(jobs, project.root), project.root), 0);
+    assertEquals(
+      Deno.readTextFileSync(`${project.root}/paths.txt`),
+      jobs.map((j: Job) => j.path + "\n").join(""),
+    );
+    assertEquals(exists(marker), false, `${marker} was created: a value ran as code`);
+    assertEquals(exists(`${marker}-dir`), false);
+  });
+});
+
+Deno.test("a hostile project path is data too", async () => {
+  await withJobs([{ i: 0 }], async (jobs) => {
+    // No '/' inside a folder name: the command would create `pwned` in the job folder.
+    const marker = jobs[0].fn("pwned");
+    const root = `${jobs[0].path}/odd $(touch pwned) \`touch pwned\` 'dir'`;
+    Deno.mkdirSync(root);
+    const t = new Template("printf '%s' {project.path} > out.txt && test -d {project.path}", "t");
+    assertEquals(await bash(t.render(jobs, root), jobs[0].path), 0);
+    assertEquals(Deno.readTextFileSync(jobs[0].fn("out.txt")), root);
+    assertEquals(exists(marker), false);
+  });
+});
