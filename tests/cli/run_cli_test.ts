@@ -251,3 +251,113 @@ Deno.test("flow explains that it runs flow.yaml only when it finds a project.ts"
     assertStringIncludes(r.stderr, "defines its workflow in project.ts");
   });
 });
+
+const MORE_YAML = `
+operations:
+  each:
+    command: "echo {job.sp.i} | tee each.txt"
+    post: [{isfile: each.txt}]
+    hooks:
+      onStart: "echo start $FLOW_OPERATION >> hooks.log"
+      onSuccess: "echo success $FLOW_OPERATION >> hooks.log"
+      onExit: "echo exit $FLOW_OPERATION >> hooks.log"
+  pairs:
+    command: "echo {jobs.ids} >> {project.path}/pairs.txt"
+    aggregate: {groupsOf: 2, sortBy: i}
+    post: [{never: true}]
+  slow: {command: "sleep 20", pre: [{isfile: slow}], post: [{never: true}]}
+hooks:
+  onException: "echo failed $FLOW_OPERATION $FLOW_ERROR >> {project.path}/errors.log"
+`;
+const MORE_TS = `
+import { groupsOf } from "${MOD}";
+const log = (what: string) => (op: string, jobs: readonly { fn(n: string): string }[]) =>
+  Deno.writeTextFileSync(jobs[0].fn("hooks.log"), what + " " + op + "\\n", { append: true });
+project.command("each", "echo {job.sp.i} | tee each.txt", {
+  post: [isFile("each.txt")],
+  hooks: { onStart: log("start"), onSuccess: log("success"), onExit: log("exit") },
+});
+project.operation("pairs", (...jobs) => {
+  Deno.writeTextFileSync(jobs[0].fn("../../pairs.txt"), jobs.map((j) => j.id).join(" ") + "\\n", { append: true });
+}, { aggregate: groupsOf(2, { sortBy: "i" }), post: [never] });
+project.command("slow", "sleep 20", { pre: [isFile("slow")], post: [never] });
+project.addHooks({ onException: (op, _jobs, error) => Deno.writeTextFileSync(Deno.cwd() + "/errors.log", "failed " + op + " " + error + "\\n", { append: true }) });
+`;
+
+both("hooks, aggregates, --parallel --verbose, timeouts", MORE_YAML, MORE_TS, async (fe, dir) => {
+  const ids = await project(dir, ['{"i": 0}', '{"i": 1}', '{"i": 2}']);
+  const r = await fe.run(dir, ["--verbose", "run", "-o", "each", "pairs", "--parallel", "2"]);
+  assertEquals(r.code, 0, r.stderr);
+  const byI = new Map<number, string>();
+  for (const id of ids) {
+    byI.set(
+      JSON.parse(Deno.readTextFileSync(`${dir}/workspace/${id}/signac_statepoint.json`)).i,
+      id,
+    );
+  }
+  for (const id of ids) {
+    assertEquals(
+      Deno.readTextFileSync(`${dir}/workspace/${id}/hooks.log`),
+      "start each\nsuccess each\nexit each\n",
+    );
+    const logs = [...Deno.readDirSync(`${dir}/workspace/${id}/.flow/logs`)].map((e) => e.name);
+    assertEquals(logs.filter((n) => n.startsWith("each.")), ["each.1.log"]);
+  }
+  const pairs = Deno.readTextFileSync(`${dir}/pairs.txt`).trim().split("\n").sort();
+  assertEquals(pairs, [`${byI.get(0)} ${byI.get(1)}`, `${byI.get(2)}`].sort());
+  // --verbose shows command output with a job/operation prefix.
+  assertStringIncludes(r.stdout, `[${byI.get(1)!.slice(0, 8)} each] 1\n`);
+  // A timeout is a failure; the project hook sees it.
+  Deno.writeTextFileSync(`${dir}/workspace/${ids[0]}/slow`, "");
+  const t0 = performance.now();
+  const t = await fe.run(dir, ["run", "-o", "slow", "-t", "0.5"]);
+  assertEquals(t.code, 1);
+  assert(performance.now() - t0 < 15_000);
+  assertStringIncludes(t.stderr, `failed: slow on ${ids[0]}: timed out after 0.5 s`);
+  assertStringIncludes(
+    Deno.readTextFileSync(`${dir}/errors.log`),
+    "failed slow timed out after 0.5 s",
+  );
+});
+
+Deno.test("a malformed flow.yaml is reported with file, line and column, before anything runs", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir, ['{"x": 1}']);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n  a:\n    comand: touch a\n",
+    );
+    const r = await flow(["run"], { cwd: dir });
+    assertEquals(r.code, 2);
+    assertStringIncludes(r.stderr, `${dir}/flow.yaml:3:5: unknown key 'comand'`);
+    assertStringIncludes(r.stderr, "did you mean 'command'");
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n  a:\n    command: touch a\n    directives: {ngpus: 1}\n",
+    );
+    const d = await flow(["run"], { cwd: dir });
+    assertEquals(d.code, 2);
+    assertMatch(
+      d.stderr,
+      /flow\.yaml:4:\d+: .*unknown directive 'ngpus' \(did you mean 'ngpu'\?\)/,
+    );
+  });
+});
+
+Deno.test("--progress draws a bar on stderr and keeps output in the logs", async () => {
+  await withTempDir(async (dir) => {
+    const ids = await project(dir, ['{"x": 1}', '{"x": 2}']);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      'operations:\n  a: {command: "echo out-{job.sp.x}; touch a", post: [{isfile: a}]}\n',
+    );
+    const r = await flow(["run", "--progress"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout.includes("out-1"), false);
+    assertStringIncludes(r.stderr, "2/2 done");
+    assertEquals(
+      Deno.readTextFileSync(`${dir}/workspace/${ids[0]}/.flow/logs/a.1.log`).startsWith("out-"),
+      true,
+    );
+  });
+});
