@@ -212,14 +212,3 @@ export class FlowProject {
     Deno.exit(code);
   }
 }
-
-export {
-  after,
-  docEquals,
-  docFalse,
-  docTrue,
-  isFile,
-  never,
-  not,
-  sh,
-} from "../registry/condition.ts";

@@ -125,8 +125,11 @@ function prepare(jobs: readonly Job[], options: AggregatorOptions): Job[] {
   }
   if (options.sortBy !== undefined) {
     const key = options.sortBy;
-    out.sort((a, b) => compareValues(spValue(a, key), spValue(b, key)) || (a.id < b.id ? -1 : 1));
-    if (options.sortDescending) out.reverse();
+    const sign = options.sortDescending ? -1 : 1;
+    // Equal values keep id order either way, as Python's stable sort with reverse=True does.
+    out.sort((a, b) =>
+      sign * compareValues(spValue(a, key), spValue(b, key)) || (a.id < b.id ? -1 : 1)
+    );
   } else out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return out;
 }
@@ -136,9 +139,21 @@ function describeOptions(options: AggregatorOptions): string {
   if (options.sortBy) {
     parts.push(`sortBy: ${options.sortBy}${options.sortDescending ? " desc" : ""}`);
   }
-  if (options.select) parts.push("select");
+  const select = options.select;
+  if (typeof select === "function") parts.push(`select: ${functionId(select)}`);
+  else if (select !== undefined) parts.push(`select: ${dumps(select, { sortKeys: true })}`);
   return parts.length ? `, ${parts.join(", ")}` : "";
 }
+
+const functionIds = new WeakMap<object, string>();
+
+/** A name that tells functions apart (two aggregators are alike only with the same function). */
+function functionId(fn: (job: Job) => boolean): string {
+  let id = functionIds.get(fn);
+  if (!id) functionIds.set(fn, id = `${fn.name || "function"}#${++fnCount}`);
+  return id;
+}
+let fnCount = 0;
 
 /**
  * The default aggregator: every job on its own.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { assertEquals, assertThrows } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../_assert.ts";
 import { withJobs } from "./_fixtures.ts";
 import {
   type Aggregate,
@@ -272,14 +272,22 @@ Deno.test("aggregators describe themselves", () => {
     [groupsOf(2), "groupsOf(2)"],
     [groupsOf(10, { sortBy: "T" }), "groupsOf(10, sortBy: T)"],
     [groupsOf(3, { sortBy: "p.q", sortDescending: true }), "groupsOf(3, sortBy: p.q desc)"],
-    [groupsOf(3, { select: { a: 1 } }), "groupsOf(3, select)"],
-    [groupsOf(3, { sortBy: "T", select: () => true }), "groupsOf(3, sortBy: T, select)"],
+    [groupsOf(3, { select: { a: 1 } }), 'groupsOf(3, select: {"a": 1})'],
     [groupBy("T"), "groupBy(T)"],
     [groupBy("a.b", { sortBy: "x" }), "groupBy(a.b, sortBy: x)"],
   ];
   for (const [aggregator, description] of table) {
     assertEquals(aggregator.description, description);
   }
+  // Different select functions describe differently (a group must not mix them); one function alike.
+  const f = (j: { id: string }) => j.id > "8";
+  const g = (j: { id: string }) => j.id < "8";
+  assertMatch(
+    groupsOf(3, { sortBy: "T", select: f }).description,
+    /^groupsOf\(3, sortBy: T, select: f#\d+\)$/,
+  );
+  assertEquals(groupsOf(2, { select: f }).description, groupsOf(2, { select: f }).description);
+  assert(groupsOf(2, { select: f }).description !== groupsOf(2, { select: g }).description);
 });
 
 Deno.test("groupsOf refuses a size that is not a whole number ≥ 1", () => {

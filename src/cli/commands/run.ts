@@ -74,7 +74,6 @@ class Console implements RunEvents {
         noTTYOutput: true,
         notTTYSchedule: 5000,
       }, cliProgress.Presets.shades_classic);
-      this.#bar.start(0, 0, { running: 0, failed: 0 });
     }
   }
 
@@ -83,6 +82,7 @@ class Console implements RunEvents {
   }
 
   discovered(total: number): void {
+    if (this.#bar && this.#total === 0) this.#bar.start(total, 0, { running: 0, failed: 0 });
     this.#total = Math.max(this.#total, total);
     this.#bar?.setTotal(this.#total);
   }
