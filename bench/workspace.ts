@@ -24,13 +24,7 @@ const { values } = parseArgs({
 const sizes = values.sizes!.split(",").map(Number);
 const runs = Number(values.runs);
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const PERMS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys=hostname",
-  "--allow-run",
-];
+const PERMS = ["-q", "--config", new URL("../deno.json", import.meta.url).pathname, "-P=flow"];
 
 interface Row {
   n: number;

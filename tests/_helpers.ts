@@ -4,14 +4,13 @@
  * @module
  */
 
-/** The permission flags the `flow` task and the compiled binary use. */
-export const FLOW_PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys=hostname",
-  "--allow-run",
-];
+const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
+
+/**
+ * The permission flags the `flow` task and the compiled binary use: the
+ * permission set "flow" of deno.json, the one list of them.
+ */
+export const FLOW_PERMISSIONS = ["-q", "--config", DENO_JSON, "-P=flow"];
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { sendSignal } from "../process.ts";
+
 let setsidPath: string | null | undefined;
 
 /** `setsid`, if this system has it (Linux does; macOS does not). */
@@ -39,8 +41,8 @@ export interface LaunchSpec {
   command: string;
   /** Working directory. */
   cwd: string;
-  /** Extra environment variables (added to the inherited environment). */
-  env?: Record<string, string>;
+  /** The whole environment of the process (nothing else is inherited). */
+  env: Record<string, string>;
   /** Stop it after this many milliseconds. */
   timeoutMs?: number;
   /** Receives the output, chunk by chunk (stdout and stderr interleaved). */
@@ -53,7 +55,7 @@ export interface LaunchSpec {
  * @example
  * ```ts
  * import { launch } from "./launch.ts";
- * const p = launch({ command: "echo hi", cwd: "." });
+ * const p = launch({ command: "echo hi", cwd: ".", env: { PATH: "/usr/bin:/bin" } });
  * console.log((await p.done).code); // 0
  * ```
  */
@@ -70,7 +72,7 @@ export interface Running {
  * @example
  * ```ts
  * import { launch } from "./launch.ts";
- * const p = launch({ command: "sleep 10", cwd: ".", timeoutMs: 100 });
+ * const p = launch({ command: "sleep 10", cwd: ".", env: { PATH: "/usr/bin:/bin" }, timeoutMs: 100 });
  * console.log((await p.done).timedOut); // true
  * ```
  */
@@ -81,6 +83,7 @@ export function launch(spec: LaunchSpec): Running {
     args: setsid ? args : args.slice(1),
     cwd: spec.cwd,
     env: spec.env,
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -88,11 +91,13 @@ export function launch(spec: LaunchSpec): Running {
   let reason: "timeout" | "interrupt" | undefined;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const signalGroup = (sig: Deno.Signal) => {
-    try {
-      if (setsid) Deno.kill(-child.pid, sig);
-      else child.kill(sig);
-    } catch {
-      // already gone
+    if (setsid) sendSignal(-child.pid, sig);
+    else {
+      try {
+        child.kill(sig);
+      } catch {
+        // already gone
+      }
     }
   };
   const stop = (why: "timeout" | "interrupt", graceMs = 5000) => {
@@ -112,15 +117,17 @@ export function launch(spec: LaunchSpec): Running {
     const status = await child.status;
     clearTimeout(timer);
     clearTimeout(killTimer);
-    // Whatever the group left behind (background children) goes with it, and
-    // with it the pipes they hold open.
-    if (setsid) {
-      try {
-        Deno.kill(-child.pid, "SIGKILL");
-      } catch {
-        // nothing left
-      }
-    }
+    // A stopped group goes entirely. After a normal exit, background children
+    // that still hold the output pipes are killed too (they would otherwise
+    // keep the operation open); children that let go of them are left alone.
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const drained = reason === undefined &&
+      await Promise.race([
+        pumps.then(() => true),
+        new Promise<boolean>((r) => graceTimer = setTimeout(() => r(false), 50)),
+      ]);
+    clearTimeout(graceTimer);
+    if (setsid && !drained) sendSignal(-child.pid, "SIGKILL");
     await pumps;
     return {
       code: status.code,

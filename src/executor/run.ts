@@ -31,6 +31,8 @@ import { Heap } from "./_heap.ts";
 import { appendHistory } from "./history.ts";
 import { launch, type Running } from "./launch.ts";
 import { openLog } from "./logs.ts";
+import { operationEnv } from "./environment.ts";
+import { chooseLauncher, withLauncher } from "./mpi.ts";
 
 /** The order in which ready work starts: `--order`. */
 export type RunOrder = "none" | "by-job" | "cyclic" | "random";
@@ -107,6 +109,8 @@ export interface RunRequest {
   timeoutSeconds?: number;
   /** Go on with other jobs after a failure. */
   keepGoing?: boolean;
+  /** The MPI launcher prefix with `{n}` (default: `mpirun -n {n}`, or `srun` in SLURM). */
+  mpiLauncher?: string;
   /** Follow the run. */
   events?: RunEvents;
 }
@@ -160,6 +164,8 @@ export class Runner {
     wasInterrupted: false,
   };
   #stopping = false;
+  readonly #parentEnv: Record<string, string> = Deno.env.toObject();
+  readonly #launcher: string;
   #cyclic = new Map<number, number>();
 
   /** A runner for one request. */
@@ -168,6 +174,7 @@ export class Runner {
     this.#evaluator = new Evaluator(request.registry, {
       ignoreConditions: request.ignoreConditions,
     });
+    this.#launcher = chooseLauncher(request.mpiLauncher, this.#parentEnv);
   }
 
   /** The evaluator this run uses (for tests and front ends). */
@@ -325,7 +332,7 @@ export class Runner {
   #command(op: Operation, agg: Aggregate, d: ResolvedDirectives): string | undefined {
     if (op.body.kind !== "command") return undefined;
     const cmd = op.body.template.render(agg.jobs, this.#req.project.root);
-    return d.nranks > 0 ? `mpirun -n ${d.nranks} ${cmd}` : cmd;
+    return withLauncher(cmd, d.nranks, this.#launcher);
   }
 
   async #pretend(units: Unit[]): Promise<void> {
@@ -393,7 +400,7 @@ export class Runner {
       FLOW_PROJECT: this.#req.project.root,
     };
     if (error !== undefined) env.FLOW_ERROR = error;
-    return env;
+    return operationEnv(this.#parentEnv, env);
   }
 
   async #runOperation(op: Operation, group: Group, agg: Aggregate): Promise<boolean> {

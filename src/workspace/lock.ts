@@ -12,7 +12,7 @@
  */
 
 import { hostname } from "node:os";
-import process from "node:process";
+import { processExists } from "../process.ts";
 import { FlowError } from "../errors.ts";
 
 /**
@@ -45,19 +45,6 @@ function thisHost(): string {
   return host ??= hostname();
 }
 
-/** Whether a process of this host exists; undefined when this process may not ask. */
-function alive(pid: number): boolean | undefined {
-  try {
-    process.kill(pid, 0); // the null signal: an existence check, nothing is sent
-    return true;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ESRCH") return false;
-    if (code === "EPERM") return true; // exists, owned by another user
-    return undefined; // no --allow-run: cannot tell, rely on the lock's age
-  }
-}
-
 function isStale(path: string, staleAfterMs: number): boolean {
   let text: string;
   let mtime: number;
@@ -76,7 +63,7 @@ function isStale(path: string, staleAfterMs: number): boolean {
   const age = Date.now() - mtime;
   if (!owner || typeof owner.pid !== "number") return age > 5_000;
   if (owner.host === thisHost() && owner.pid !== Deno.pid) {
-    const exists = alive(owner.pid);
+    const exists = processExists(owner.pid);
     if (exists !== undefined) return !exists;
   }
   return (owner.host !== thisHost() || owner.pid !== Deno.pid) && age > staleAfterMs;
