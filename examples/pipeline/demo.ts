@@ -20,7 +20,9 @@ async function flow(...args: string[]): Promise<void> {
 console.log(`$ flow init ${dir}`);
 if ((await main(["init", dir])) !== 0) Deno.exit(2);
 Deno.copyFileSync(`${here}flow.yaml`, `${dir}/flow.yaml`);
-for (const f of ["grid.yaml", "simulate.awk", "analyze.awk"]) Deno.copyFileSync(`${here}${f}`, `${dir}/${f}`);
+for (const f of ["grid.yaml", "simulate.awk", "analyze.awk"]) {
+  Deno.copyFileSync(`${here}${f}`, `${dir}/${f}`);
+}
 await flow("job", "create", "--grid", `${dir}/grid.yaml`);
 await flow("run", "--pretend", "-o", "pipeline", "-n", "1");
 await flow("run", "--parallel", "2", "--progress");
