@@ -54,6 +54,18 @@ export interface OperationOptions {
   hooks?: HookOptions;
   /** Where a command operation runs: the job directory (default) or the project root. */
   cwd?: "job" | "project";
+  /**
+   * Run a function operation permission-scoped (default true): it may read the
+   * project and write only its own job directory (each member's for an
+   * aggregate) and `allowWrite`. `false` runs it in-process with every
+   * permission of the flow process; keep that for small trusted operations.
+   */
+  sandbox?: boolean;
+  /**
+   * Extra paths a sandboxed function operation may write: absolute, or
+   * relative to the job directory (to each member's for an aggregate).
+   */
+  allowWrite?: string[];
 }
 
 /** A registered operation, to pass to `group.add`. */
@@ -81,6 +93,48 @@ export interface GroupHandle {
     operation: OperationHandle | string,
     options?: { directives?: DirectiveSpec<Job> },
   ): GroupHandle;
+}
+
+/** Where the instances of {@link FlowProject} are recorded, shared by every copy of this module. */
+const INSTANCES = Symbol.for("flow.FlowProject.instances");
+/** Set by the sandbox while it imports a project module (see `src/executor/_sandbox_worker.ts`). */
+const LOADING = Symbol.for("flow.sandbox.loadingModule");
+
+type InstanceTable = Map<string, FlowProject[]>;
+
+function instanceTable(): InstanceTable {
+  const g = globalThis as unknown as Record<symbol, InstanceTable | undefined>;
+  return g[INSTANCES] ??= new Map();
+}
+
+/** The module a new FlowProject belongs to: the module being imported by the sandbox, else the main module. */
+function definingModule(): string {
+  const loading = (globalThis as unknown as Record<symbol, unknown>)[LOADING];
+  if (typeof loading === "string") return loading;
+  try {
+    return Deno.mainModule ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The FlowProjects created so far in this isolate (by any copy of this
+ * module), by the module they belong to (see {@link FlowProject.module});
+ * every one when `module` is not given. The sandbox uses it to find an
+ * operation's function after importing the operation's module.
+ *
+ * @example
+ * ```ts
+ * import { FlowProject, flowProjects } from "./flow_project.ts";
+ * const project = new FlowProject({ module: "file:///tmp/project.ts" });
+ * console.log(flowProjects("file:///tmp/project.ts").includes(project)); // true
+ * ```
+ */
+export function flowProjects(module?: string): readonly FlowProject[] {
+  const table = instanceTable();
+  if (module !== undefined) return [...(table.get(module) ?? [])];
+  return [...table.values()].flat();
 }
 
 function hookList(v: HookFunction | HookFunction[] | undefined): Hook[] {
@@ -114,14 +168,27 @@ function checkDirectives(spec: DirectiveSpec<Job>, context: string): void {
 export class FlowProject {
   /** The definitions, as the engine sees them. */
   readonly registry: Registry = new Registry();
+  /**
+   * URL of the module that defines this workflow: the sandbox imports it to
+   * find the functions of sandboxed operations. Default: the main module
+   * (`Deno.mainModule`), right when `project.ts` is the program run.
+   */
+  readonly module: string;
   readonly #root?: string;
 
   /**
    * A new workflow. `root` is the project folder; by default the project is
    * found by searching upward from the current directory (or `--project`).
+   * `module` is the URL of the defining module (pass `import.meta.url` when
+   * the workflow is defined in a module other than the main module).
    */
-  constructor(options: { root?: string } = {}) {
+  constructor(options: { root?: string; module?: string } = {}) {
     this.#root = options.root;
+    this.module = options.module ?? definingModule();
+    const table = instanceTable();
+    const list = table.get(this.module);
+    if (list) list.push(this);
+    else table.set(this.module, [this]);
   }
 
   #add(
@@ -142,6 +209,9 @@ export class FlowProject {
       aggregator: options.aggregate ?? single,
       hooks,
       inJobDir: options.cwd !== "project",
+      sandbox: options.sandbox,
+      allowWrite: options.allowWrite ? [...options.allowWrite] : undefined,
+      module: this.module || undefined,
     });
     return { name };
   }

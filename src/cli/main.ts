@@ -19,6 +19,7 @@ import { registerFind } from "./commands/find.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerJob } from "./commands/job.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerResources } from "./commands/resources.ts";
 
 /** The version printed by `flow --version` (kept equal to deno.json's by a test). */
 export const VERSION = "0.1.0";
@@ -103,6 +104,7 @@ Examples:
   registerRun(program, ctx);
   registerCheck(program, ctx);
   registerStatus(program, ctx);
+  registerResources(program, ctx);
   const inherit = (c: Command) => {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { splitLoaderVars } from "../environment.ts";
 import { sendSignal } from "../process.ts";
 
 let setsidPath: string | null | undefined;
@@ -78,11 +79,12 @@ export interface Running {
  */
 export function launch(spec: LaunchSpec): Running {
   const setsid = findSetsid();
-  const args = ["bash", "-c", spec.command];
+  const { env, prelude } = splitLoaderVars(spec.env);
+  const args = ["bash", "-c", prelude ? `${prelude} ${spec.command}` : spec.command];
   const child = new Deno.Command(setsid ?? args[0], {
     args: setsid ? args : args.slice(1),
     cwd: spec.cwd,
-    env: spec.env,
+    env,
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -37,13 +37,17 @@
  *   So a large request waits for at most `maxBypass` smaller ones and then
  *   for the running work to drain: it cannot starve.
  *
- * The default `maxBypass` is one turnover of the resource the item waits
- * for: the number of GPU slots when it is short of GPUs, else the number of
- * cores (every operation takes at least one core, so that many starts is as
- * many as the machine can hold at once). Without run times we cannot
- * backfill exactly (as EASY backfilling does with wall times); one turnover
- * lets small work fill the machine while it is busy anyway, and bounds the
- * large item's extra wait by about the length of one small operation.
+ * The default `maxBypass` is two turnovers of the resource the item waits
+ * for: 2 × the GPU slots when it is short of GPUs, else 2 × the cores (every
+ * operation takes at least one core, so `cores` starts are as many as the
+ * machine can hold at once). Without run times we cannot backfill exactly
+ * (as EASY backfilling does with wall times): each bypass lets small work use
+ * what the waiting item cannot, and may delay it by one small operation.
+ * Measured on the randomized test scenario (200 operations of 1, 2 or 4 GPUs
+ * on 8 GPUs, 8 seeds), the mean makespan over its lower bound is 1.146 with
+ * strict order (0), 1.068 with 4, 1.042 with 8, 1.027 with 16 (the default
+ * there), 1.013 unbounded: two turnovers keep most of the gain while a large
+ * item still waits only about two small operations' length, plus the drain.
  *
  * ## Cost
  *
@@ -324,8 +328,8 @@ export class ResourcePool {
 export interface PackingOptions {
   /**
    * Starts that may overtake a waiting item before it takes the reservation;
-   * 0 is strict priority order. Default: one turnover of what it waits for
-   * (the pool's GPU slots if it is short of GPUs, else its cores).
+   * 0 is strict priority order. Default: two turnovers of what it waits for
+   * (2 × the pool's GPU slots if it is short of GPUs, else 2 × its cores).
    */
   maxBypass?: number;
   /** How many items at the front a decision looks at (default 256). */
@@ -424,11 +428,18 @@ export class PackingQueue<T> {
   }
 
   /**
-   * The default bypass budget of an item waiting in `pool`: its GPU slots when
-   * the item is short of GPUs, else its cores.
+   * The default bypass budget of an item found waiting in `pool`: 2 × the GPU
+   * slots when the item is short of GPUs, else 2 × the cores.
+   *
+   * @example
+   * ```ts
+   * import { PackingQueue, ResourcePool } from "./packing.ts";
+   * const pool = new ResourcePool(16, ["0", "1", "2", "3"]);
+   * console.log(PackingQueue.defaultMaxBypass(pool, { cores: 1, gpus: 8 })); // 8
+   * ```
    */
   static defaultMaxBypass(pool: ResourcePool, req: ResourceRequest): number {
-    return req.gpus > pool.freeDevices ? pool.totalGpuSlots : pool.totalCores;
+    return 2 * (req.gpus > pool.freeDevices ? pool.totalGpuSlots : pool.totalCores);
   }
 
   /** Items waiting (the reservation holder included). */

@@ -125,7 +125,7 @@ export interface DetectOptions {
   env?: Record<string, string | undefined>;
   /**
    * Runs `nvidia-smi` / `rocm-smi` (default: the program found on `env.PATH`, run with
-   * `env`, killed after 10 s; absence or failure means no answer).
+   * `env` less `LD_*`/`DYLD_*`, killed after 10 s; absence or failure means no answer).
    */
   runCommand?: CommandRunner;
 }
@@ -254,8 +254,12 @@ function defaultRunner(env: Record<string, string | undefined>): CommandRunner {
   return async (cmd, args) => {
     const full = findOnPath(cmd, env.PATH);
     if (full === undefined) return { code: 127, stdout: "" };
+    // LD_*/DYLD_* are left out: under a narrow --allow-run Deno refuses to pass them (and
+    // nvidia-smi finds its library in the system's own folders).
     const childEnv: Record<string, string> = {};
-    for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+    for (const [k, v] of Object.entries(env)) {
+      if (v !== undefined && !/^(LD_|DYLD_)/.test(k)) childEnv[k] = v;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const child = new Deno.Command(full, {
@@ -401,7 +405,7 @@ async function detectGpus(
           );
         }
         ids = inherited.ids.slice(0, parsed.count);
-        source = `${given.name} (the first ${parsed.count} of ${inherited.source})`;
+        source = `${given.name}: the first ${parsed.count} of ${inherited.source}`;
       } else ids = Array.from({ length: parsed.count }, (_, i) => String(i));
     } else ids = parsed.ids;
     // Whose variables to set: the inherited variable's, else whichever tool answers.
@@ -460,16 +464,16 @@ export async function detectResources(options: DetectOptions = {}): Promise<Reso
  *   cpus: 3, cpuSource: "FLOW_CPUS", gpus: ["2", "3"], gpuSource: "CUDA_VISIBLE_DEVICES",
  *   vendor: "nvidia",
  * }));
- * // cpus:   3  (from FLOW_CPUS)
- * // gpus:   2  [2, 3]  (from CUDA_VISIBLE_DEVICES)
+ * // cpus:   3  (FLOW_CPUS)
+ * // gpus:   2  [2, 3]  (CUDA_VISIBLE_DEVICES)
  * // vendor: nvidia
  * ```
  */
 export function formatResources(r: Resources): string {
   const list = r.gpus.length > 0 ? `  [${r.gpus.join(", ")}]` : "";
   return [
-    `cpus:   ${r.cpus}  (from ${r.cpuSource})`,
-    `gpus:   ${r.gpus.length}${list}  (from ${r.gpuSource})`,
+    `cpus:   ${r.cpus}  (${r.cpuSource})`,
+    `gpus:   ${r.gpus.length}${list}  (${r.gpuSource})`,
     `vendor: ${r.vendor}`,
   ].join("\n");
 }

@@ -19,7 +19,14 @@
  * @module
  */
 
-import { formatDirectives, type ResolvedDirectives, resolveDirectives } from "../directives/mod.ts";
+import {
+  aggregateGroupDirectives,
+  coresRequested,
+  formatDirectives,
+  gpusRequested,
+  type ResolvedDirectives,
+  resolveDirectives,
+} from "../directives/mod.ts";
 import type { Aggregate } from "../registry/aggregate.ts";
 import { Evaluator, type IgnoreConditions } from "../registry/eligibility.ts";
 import type { Group } from "../registry/group.ts";
@@ -27,11 +34,18 @@ import type { Hook, Operation } from "../registry/operation.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Job } from "../workspace/job.ts";
 import type { Project } from "../workspace/project.ts";
-import { Heap } from "./_heap.ts";
 import { appendHistory } from "./history.ts";
 import { launch, type Running } from "./launch.ts";
 import { openLog } from "./logs.ts";
-import { operationEnv } from "./environment.ts";
+import {
+  type Allocation,
+  checkFits,
+  PackingQueue,
+  ResourcePool,
+  type ResourceRequest,
+} from "./packing.ts";
+import { type Resources, visibleDevicesEnv } from "./resources.ts";
+import { operationEnv } from "../environment.ts";
 import { chooseLauncher, withLauncher } from "./mpi.ts";
 
 /** The order in which ready work starts: `--order`. */
@@ -79,8 +93,10 @@ export interface RunEvents {
   output?(operation: string, agg: Aggregate, chunk: Uint8Array): void;
   /** The number of units known so far grew (for a progress bar). */
   discovered?(total: number): void;
-  /** A hook failed (it does not change the operation's outcome). */
+  /** A hook failed, or a request was clamped (it does not change the outcome). */
   warning?(message: string): void;
+  /** The devices in use changed (for a progress bar). */
+  devices?(inUse: readonly string[]): void;
 }
 
 /** What to run and how. */
@@ -99,7 +115,7 @@ export interface RunRequest {
   maxUnits?: number;
   /** Print what would run, run nothing. */
   pretend?: boolean;
-  /** How many units may run at once (default 1). */
+  /** How many units may run at once (default 1; `Infinity`: as many as the resources allow). */
   parallel?: number;
   /** `--ignore-conditions`. */
   ignoreConditions?: IgnoreConditions;
@@ -109,6 +125,19 @@ export interface RunRequest {
   timeoutSeconds?: number;
   /** Go on with other jobs after a failure. */
   keepGoing?: boolean;
+  /**
+   * The cores and GPUs to pack operations onto (`detectResources`). Without
+   * it, only `parallel` limits how many run at once and no GPU is pinned.
+   */
+  resources?: Resources;
+  /** Operations per GPU (`--gpu-share`, default 1: a GPU is never shared). */
+  gpuShare?: number;
+  /**
+   * A request larger than the whole machine is an error before anything
+   * starts (default: when `parallel` > 1). Otherwise it is clamped to the
+   * machine, with a warning, and runs alone.
+   */
+  strictResources?: boolean;
   /** The MPI launcher prefix with `{n}` (default: `mpirun -n {n}`, or `srun` in SLURM). */
   mpiLauncher?: string;
   /** Follow the run. */
@@ -212,8 +241,16 @@ export class Runner {
       return this.#summary;
     }
     const parallel = Math.max(1, req.parallel ?? 1);
+    const res = req.resources;
+    const pool = res
+      ? new ResourcePool(res.cpus, res.gpus, req.gpuShare ?? 1)
+      : new ResourcePool(Number.isFinite(parallel) ? parallel : Number.MAX_SAFE_INTEGER, []);
+    if (res && (req.strictResources ?? parallel > 1)) {
+      for (const unit of units) this.#check(unit, res, true);
+    }
     const dirty = new Set<Unit>(units);
-    const ready = new Heap<Unit>();
+    const queued = new Set<Unit>();
+    const queue = new PackingQueue<Unit>();
     const running = new Map<Unit, Promise<void>>();
     let started = 0;
     let discovered = 0;
@@ -222,35 +259,101 @@ export class Runner {
         for (const unit of dirty) {
           if (this.#isBusy(unit)) continue;
           dirty.delete(unit);
-          if (await this.#isReady(unit)) {
-            ready.push(unit, this.#key(unit));
-            req.events?.discovered?.(++discovered);
-          }
+          if (queued.has(unit) || !(await this.#isReady(unit))) continue;
+          queue.push(
+            unit,
+            res ? this.#check(unit, res, false) : { cores: 1, gpus: 0 },
+            this.#key(unit),
+          );
+          queued.add(unit);
+          req.events?.discovered?.(++discovered);
         }
-        while (
-          running.size < parallel && ready.size > 0 &&
-          (req.maxUnits === undefined || started < req.maxUnits)
-        ) {
-          const unit = ready.pop()!;
-          if (this.#isBusy(unit)) {
-            dirty.add(unit);
-            continue;
+        const limit = Math.min(parallel - running.size, (req.maxUnits ?? Infinity) - started);
+        if (limit > 0 && queue.size > 0) {
+          // Units sharing a job never start together, not even in one decision.
+          const claimed = new Set<string>();
+          const startable = (u: Unit) => {
+            if (u.agg.jobs.some((j) => this.#busy.has(j.id) || claimed.has(j.id))) return false;
+            for (const j of u.agg.jobs) claimed.add(j.id);
+            return true;
+          };
+          for (
+            const { item: unit, allocation } of queue.schedule(pool, { limit, canStart: startable })
+          ) {
+            queued.delete(unit);
+            if (!(await this.#isReady(unit))) {
+              pool.release(allocation);
+              continue;
+            }
+            started++;
+            this.#setBusy(unit, true);
+            req.events?.devices?.(pool.inUse());
+            const p = this.#execute(unit, allocation).finally(() => {
+              pool.release(allocation);
+              req.events?.devices?.(pool.inUse());
+              this.#setBusy(unit, false);
+              running.delete(unit);
+              for (const j of unit.agg.jobs) for (const u of byJob.get(j.id) ?? []) dirty.add(u);
+            });
+            running.set(unit, p);
           }
-          if (!(await this.#isReady(unit))) continue;
-          started++;
-          this.#setBusy(unit, true);
-          const p = this.#execute(unit).finally(() => {
-            this.#setBusy(unit, false);
-            running.delete(unit);
-            for (const j of unit.agg.jobs) for (const u of byJob.get(j.id) ?? []) dirty.add(u);
-          });
-          running.set(unit, p);
         }
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
     }
     return this.#summary;
+  }
+
+  readonly #constantRequests = new Map<Group, ResourceRequest | null>();
+  readonly #warned = new Set<string>();
+
+  /** What a unit needs: its group's directives for every member, combined serially or in parallel. */
+  #request(unit: Unit): ResourceRequest {
+    const { group, agg } = unit;
+    let cached = this.#constantRequests.get(group);
+    if (cached === undefined) {
+      const constant = group.members.every((m) =>
+        Object.values(this.#req.registry.memberDirectives(group, m.operation)).every((v) =>
+          typeof v !== "function"
+        )
+      );
+      cached = constant ? this.#computeRequest(group, agg) : null;
+      this.#constantRequests.set(group, cached);
+    }
+    return cached ?? this.#computeRequest(group, agg);
+  }
+
+  #computeRequest(group: Group, agg: Aggregate): ResourceRequest {
+    const list = group.members.map((m) =>
+      this.#directives(this.#req.registry.operation(m.operation), group, agg)
+    );
+    const d = aggregateGroupDirectives(list, group.runOptions.parallel ? "parallel" : "serial");
+    return { cores: coresRequested(d), gpus: gpusRequested(d) };
+  }
+
+  /** The unit's request; too large for the machine: an error (strict) or clamped with a warning. */
+  #check(unit: Unit, res: Resources, strict: boolean): ResourceRequest {
+    const req = this.#request(unit);
+    const gpuSlots = res.gpus.length;
+    if (req.cores <= res.cpus && req.gpus <= gpuSlots) return req;
+    const name = unit.group.singleton
+      ? `operation '${unit.group.name}'`
+      : `group '${unit.group.name}'`;
+    if (strict) {
+      checkFits(req, res.cpus, gpuSlots, this.#req.gpuShare ?? 1, `${name} on ${unit.agg.id}`, {
+        cpus: res.cpuSource,
+        gpus: res.gpuSource,
+      });
+    }
+    if (!this.#warned.has(unit.group.name)) {
+      this.#warned.add(unit.group.name);
+      this.#req.events?.warning?.(
+        `${name} requests ${req.cores} cores and ${req.gpus} GPUs; this machine has ${res.cpus} and ` +
+          `${gpuSlots}: running it with what there is`,
+      );
+    }
+    return { cores: Math.min(req.cores, res.cpus), gpus: Math.min(req.gpus, gpuSlots) };
   }
 
   #key(unit: Unit): number[] {
@@ -296,12 +399,20 @@ export class Runner {
     return out;
   }
 
-  async #execute(unit: Unit): Promise<void> {
+  async #execute(unit: Unit, allocation: Allocation): Promise<void> {
     const { group, agg } = unit;
     if (group.runOptions.parallel) {
       const ops = await this.#eligibleMembers(unit);
       for (const op of ops) this.#done.add(`${op.name}\0${agg.id}`);
-      await Promise.all(ops.map((op) => this.#runOperation(op, group, agg)));
+      // Disjoint devices for operations that run at the same time.
+      let next = 0;
+      const devices = ops.map((op) => {
+        const n = gpusRequested(this.#directives(op, group, agg));
+        const mine = allocation.deviceIds.slice(next, next + n);
+        next += n;
+        return mine;
+      });
+      await Promise.all(ops.map((op, i) => this.#runOperation(op, group, agg, devices[i])));
       this.#evaluator.forget(agg.jobs);
       return;
     }
@@ -312,7 +423,8 @@ export class Runner {
       const op = this.#req.registry.operation(m.operation);
       if (!(await this.#evaluator.operationState(op, agg)).eligible) continue;
       this.#done.add(key);
-      const ok = await this.#runOperation(op, group, agg);
+      const n = gpusRequested(this.#directives(op, group, agg));
+      const ok = await this.#runOperation(op, group, agg, allocation.deviceIds.slice(0, n));
       this.#evaluator.forget(agg.jobs);
       if (!ok) return; // the rest of the group depends on what failed
     }
@@ -403,7 +515,12 @@ export class Runner {
     return operationEnv(this.#parentEnv, env);
   }
 
-  async #runOperation(op: Operation, group: Group, agg: Aggregate): Promise<boolean> {
+  async #runOperation(
+    op: Operation,
+    group: Group,
+    agg: Aggregate,
+    devices: readonly string[],
+  ): Promise<boolean> {
     const req = this.#req;
     const t0 = performance.now();
     const record: OperationRecord = {
@@ -433,6 +550,10 @@ export class Runner {
         record.log = log.path;
         const env = this.#env(op, agg);
         if (d.omp_num_threads > 0) env.OMP_NUM_THREADS = String(d.omp_num_threads);
+        // GPU pinning: only the devices this operation holds (none if it asked for none).
+        const vendor = req.resources?.vendor ?? "none";
+        Object.assign(env, visibleDevicesEnv(vendor, devices));
+        if (devices.length > 0) env.FLOW_GPUS = devices.join(",");
         const p = launch({
           command,
           cwd: op.inJobDir && agg.jobs.length === 1 ? agg.jobs[0].path : req.project.root,

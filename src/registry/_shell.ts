@@ -2,20 +2,27 @@
 
 import type { Job } from "../workspace/job.ts";
 import { Template } from "./template.ts";
+import { operationEnv, splitLoaderVars } from "../environment.ts";
 
 /** Seconds a shell condition may take before it counts as false. */
 const LIMIT_MS = 60_000;
 
 /**
  * Runs `bash -c COMMAND` (placeholders substituted, shell-quoted) in the job
- * directory; true on exit status 0, false otherwise or after a minute.
+ * directory, with the same clean environment as operations; true on exit
+ * status 0, false otherwise or after a minute.
  */
 export async function runShellCondition(command: string, job: Job): Promise<boolean> {
   const root = job.path.slice(0, job.path.lastIndexOf("/workspace/"));
   const rendered = new Template(command, "sh condition").render([job], root);
+  const { env, prelude } = splitLoaderVars(
+    operationEnv(Deno.env.toObject(), { FLOW_JOB_ID: job.id, FLOW_PROJECT: root }),
+  );
   const child = new Deno.Command("bash", {
-    args: ["-c", rendered],
+    args: ["-c", prelude ? `${prelude} ${rendered}` : rendered],
     cwd: job.path,
+    env,
+    clearEnv: true,
     stdin: "null",
     stdout: "null",
     stderr: "null",

@@ -101,4 +101,13 @@ export interface Operation {
   readonly hooks: Hooks;
   /** Run command operations in the job directory (default true); else in the project root. */
   readonly inJobDir: boolean;
+  /**
+   * Function operations: run permission-scoped in a sandbox (default, and
+   * when undefined) or, when false, in-process.
+   */
+  readonly sandbox?: boolean;
+  /** Extra writable paths of a sandboxed operation: absolute or relative to the job directory. */
+  readonly allowWrite?: readonly string[];
+  /** URL of the module that defined the operation (a function operation's `project.ts`). */
+  readonly module?: string;
 }

@@ -115,7 +115,10 @@ Deno.test("a complete flow.yaml: operations, conditions, directives, aggregates,
   });
   assertEquals(op("prepare").directives, {});
   assertEquals(op("prepare").aggregator.isSingle, true);
-  assertEquals(op("analyze").aggregator.description, "groupsOf(2, sortBy: T desc, select)");
+  assertEquals(
+    op("analyze").aggregator.description,
+    'groupsOf(2, sortBy: T desc, select: {"T": {"$gt": 1}})',
+  );
   assertEquals(op("per_t").aggregator.description, "groupBy(T)");
   assertEquals(
     [op("prepare").inJobDir, op("simulate").inJobDir, op("analyze").inJobDir],

@@ -292,3 +292,30 @@ Deno.test("no jobs, no operations: an empty report; STATE bits as documented", a
   const empty = await collectStatus(r, []);
   assertEquals(counts(empty), { only: [0, 0, 0] });
 });
+
+Deno.test("a group is complete only when every operation is, eligible when any is", async () => {
+  await withTempDir(async (dir) => {
+    const { jobs, byT, registry } = await fixture(dir);
+    // T=3: run's postcondition holds but prep's does not.
+    Deno.writeTextFileSync(byT.get(3)!.fn("b.txt"), "");
+    const report = await collectStatus(registry, jobs, { operations: ["prep", "run", "ex"] });
+    const t3 = byT.get(3)!.id;
+    assertEquals(stateOf(report, t3, "run"), "complete");
+    assertEquals(stateOf(report, t3, "prep"), "eligible");
+    assertEquals(stateOf(report, t3, "ex"), "eligible");
+    // T=4: prep eligible, run not: the group is eligible through prep alone.
+    assertEquals(stateOf(report, byT.get(4)!.id, "run"), "ineligible");
+    assertEquals(stateOf(report, byT.get(4)!.id, "ex"), "eligible");
+    assertEquals(counts(report).ex, [3, 1, 4]);
+    // No operation eligible and not all complete: neither.
+    const r2 = new Registry();
+    r2.addOperation(op("a", [isFile("never.txt")], [isFile("x.txt")]));
+    r2.addOperation(op("b", [], [isFile("a.txt")]));
+    r2.addGroup("g");
+    r2.addToGroup("g", "a");
+    r2.addToGroup("g", "b");
+    const g = await collectStatus(r2, jobs, { operations: ["g"] });
+    assertEquals(stateOf(g, byT.get(1)!.id, "g"), "ineligible");
+    assertEquals(counts(g).g, [2, 0, 4]);
+  });
+});

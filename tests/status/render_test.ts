@@ -168,3 +168,14 @@ Deno.test("tableLayout: bars round down, so only a finished count shows a full b
     "name   n\na      1\nlong  10",
   );
 });
+
+Deno.test("tableLayout: long tables are drawn in pieces that keep the columns aligned", () => {
+  const rows = Array.from({ length: 2500 }, (_, i) => ["a".repeat(i % 7), String(i)]);
+  rows[1234] = ["日本語", "x"];
+  const lines = tableLayout.table(["name", "n"], rows, ["left", "right"]).split("\n");
+  assertEquals(lines.length, 2501);
+  assertEquals(lines[0], "name       n");
+  assertEquals(lines[2499], "aaaaaa  2498");
+  assertEquals(lines[1235], "日本語     x");
+  assert(lines.every((l, i) => i === 1235 || l.length === 12), "every row as wide as the header");
+});

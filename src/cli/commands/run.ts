@@ -15,6 +15,7 @@ import {
 import type { CliContext, Workflow } from "../_context.ts";
 import { err, out } from "../_io.ts";
 import { selectJobs } from "../_select.ts";
+import { detectResources } from "../../executor/resources.ts";
 import { cliProgress } from "../deps.ts";
 import process from "node:process";
 
@@ -30,6 +31,10 @@ interface RunFlags {
   order?: RunOrder;
   timeout?: number;
   keepGoing?: boolean;
+  cpus?: number;
+  gpus?: string;
+  gpuShare?: number;
+  mpiLauncher?: string;
 }
 
 function positiveInt(what: string) {
@@ -68,7 +73,7 @@ class Console implements RunEvents {
     this.#passThrough = !options.parallel && !options.progress;
     if (options.progress) {
       this.#bar = new cliProgress.SingleBar({
-        format: "running [{bar}] {value}/{total} done, {running} running, {failed} failed",
+        format: "running [{bar}] {value}/{total} done, {running} running, {failed} failed{gpus}",
         stream: process.stderr,
         hideCursor: true,
         noTTYOutput: true,
@@ -101,6 +106,10 @@ class Console implements RunEvents {
     else if (!r.ok) {
       err(`✗ ${r.operation} on ${r.id}: ${r.error}${r.log ? ` (log: ${r.log})` : ""}`);
     }
+  }
+
+  devices(inUse: readonly string[]): void {
+    this.#bar?.update({ gpus: inUse.length ? `, GPUs in use: ${inUse.join(",")}` : "" });
   }
 
   output(operation: string, agg: Aggregate, chunk: Uint8Array): void {
@@ -167,7 +176,8 @@ async function execute(
     extra.jobArgs ?? flags.jobId,
     flags.filter,
   );
-  const parallel = flags.parallel === true ? navigator.hardwareConcurrency : flags.parallel ?? 1;
+  const parallel = flags.parallel === true ? Infinity : flags.parallel ?? 1;
+  const resources = await detectResources({ cpus: flags.cpus, gpus: flags.gpus });
   const console_ = new Console({
     verbose,
     parallel: parallel > 1,
@@ -186,6 +196,9 @@ async function execute(
     order: flags.order,
     timeoutSeconds: flags.timeout,
     keepGoing: flags.keepGoing,
+    resources,
+    gpuShare: flags.gpuShare,
+    mpiLauncher: flags.mpiLauncher,
     events: console_,
   });
   let interrupts = 0;
@@ -211,10 +224,32 @@ async function execute(
   if (!flags.pretend) report(summary, what);
 }
 
+/** The resource options shared by `run` and `exec`. */
+function resourceOptions(c: Command): Command {
+  return c
+    .option(
+      "--cpus <n>",
+      "cores to pack operations onto (default: detected; see 'flow resources')",
+      positiveInt("--cpus"),
+    )
+    .option(
+      "--gpus <list|n>",
+      "GPUs to use: a list of device ids (0,2) or a count (default: detected)",
+    )
+    .option(
+      "--gpu-share <n>",
+      "operations per GPU (default 1: a GPU is never shared)",
+      positiveInt("--gpu-share"),
+    )
+    .option(
+      "--mpi-launcher <cmd>",
+      "launcher for nranks > 0, with {n} for the ranks (default: mpirun -n {n}; srun in SLURM)",
+    );
+}
+
 /** Registers `flow run`, `flow exec` and `flow next`. */
 export function registerRun(program: Command, ctx: CliContext): void {
-  program
-    .command("run")
+  resourceOptions(program.command("run"))
     .description("run eligible operations and groups until nothing selected is eligible")
     .option(
       "-o, --operation <regex...>",
@@ -258,6 +293,15 @@ invocation; each (operation, job) runs at most once per invocation. Running a
 group runs its eligible operations in registration order, each with the
 group's directives merged over its own.
 
+Resources: with --parallel, operations are packed onto the free cores and
+GPUs ('flow resources' shows what was detected): an operation needs
+np x processor_fraction cores and ngpu GPUs, and gets CUDA_VISIBLE_DEVICES
+(or ROCR/HIP_VISIBLE_DEVICES) listing only its own devices. A request larger
+than the machine is an error before anything starts. Operations with
+nranks > 0 start through the MPI launcher; omp_num_threads sets
+OMP_NUM_THREADS. Operations see a clean environment (PATH, HOME, locale,
+scheduler and module variables); pass more with FLOW_PASS_ENV=NAME,PREFIX_*.
+
 Command output: shown as it comes when running one at a time; with
 --parallel or --progress it goes to <job>/.flow/logs/<operation>.<n>.log
 (and to the terminal, prefixed, with --verbose). Every start, finish and
@@ -271,7 +315,8 @@ Examples:
   flow run -o prepare --parallel 4
   flow run -o ex --pretend          # what group ex would run, with its directives
   flow run -j 42b7 -o 'sim.*' -t 3600
-  flow run -f T 1.5 --progress`,
+  flow run -f T 1.5 --progress
+  flow run --parallel --gpus 0,1 --gpu-share 2`,
     )
     .action(async (flags: RunFlags) => {
       const wf = await ctx.loadWorkflow();
@@ -279,8 +324,7 @@ Examples:
       await execute(wf, groups, flags, ctx.globals().verbose === true, "run");
     });
 
-  program
-    .command("exec")
+  resourceOptions(program.command("exec"))
     .argument("<name>", "an operation or group")
     .argument("[ids...]", "job ids, unique prefixes or agg- ids (default: all jobs)")
     .description("run an operation or group on jobs, ignoring its conditions")

@@ -39,6 +39,39 @@ const CHARS = {
 };
 
 /**
+ * Rows per cli-table3 table: cli-table3 takes time that grows faster than the
+ * number of rows, so longer tables are drawn in pieces of this many rows with
+ * the same column widths.
+ */
+const ROWS_PER_PIECE = 25;
+
+/** A width no less than the one a terminal gives `s` (wide characters count 2). */
+function widthAtLeast(s: string): number {
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return s.length;
+  let w = 0;
+  for (const ch of s) w += ch.codePointAt(0)! >= 0x1100 ? 2 : 1;
+  return w;
+}
+
+function drawTable(
+  head: readonly string[] | undefined,
+  rows: readonly (readonly string[])[],
+  align: readonly ("left" | "right")[],
+  widths?: number[],
+): string {
+  const table = new Table({
+    ...(head ? { head: [...head] } : {}),
+    ...(widths ? { colWidths: widths } : {}),
+    chars: CHARS,
+    colAligns: [...align],
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+  });
+  for (const row of rows) table.push([...row]);
+  return table.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+}
+
+/**
  * The command line's layout of status text: cli-table3 tables without
  * borders, cli-progress bars (rounded down, so a bar is full only when
  * everything is complete).
@@ -52,14 +85,20 @@ const CHARS = {
  */
 export const tableLayout: TextLayout = {
   table(head, rows, align) {
-    const table = new Table({
-      head: [...head],
-      chars: CHARS,
-      colAligns: [...align],
-      style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-    });
-    for (const row of rows) table.push([...row]);
-    return table.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+    if (rows.length <= ROWS_PER_PIECE) return drawTable(head, rows, align);
+    const widths = head.map((h) => widthAtLeast(h));
+    for (const row of rows) {
+      for (let c = 0; c < widths.length; c++) {
+        const w = widthAtLeast(row[c] ?? "");
+        if (w > widths[c]) widths[c] = w;
+      }
+    }
+    const pieces: string[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
+      const piece = rows.slice(i, i + ROWS_PER_PIECE);
+      pieces.push(drawTable(i === 0 ? head : undefined, piece, align, widths));
+    }
+    return pieces.join("\n");
   },
   bar(fraction) {
     const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
@@ -119,7 +158,28 @@ function selection(
   return { jobs: new Set(chosen.map((j) => j.id)), aggregates };
 }
 
-/** Registers `flow status`. */
+/**
+ * Registers `flow status`.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "../deps.ts";
+ * import { registerStatus } from "./status.ts";
+ * import { Registry } from "../../registry/registry.ts";
+ * import { Project } from "../../workspace/project.ts";
+ * const root = Deno.makeTempDirSync();
+ * const ctx = {
+ *   globals: () => ({}),
+ *   openProject: () => Project.init(root),
+ *   loadWorkflow: async () => ({
+ *     project: await Project.init(root), registry: new Registry(), source: "example",
+ *   }),
+ * };
+ * const program = new Command("flow");
+ * registerStatus(program, ctx);
+ * await program.parseAsync(["status"], { from: "user" }); // Overview: 0 jobs, ...
+ * ```
+ */
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command("status")

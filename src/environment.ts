@@ -97,3 +97,36 @@ export function operationEnv(
   for (const [k, v] of Object.entries(parent)) if (allowed(k)) env[k] = v;
   return Object.assign(env, extra);
 }
+
+const LOADER_VAR = /^(LD_|DYLD_)/;
+
+/**
+ * Splits loader variables (`LD_*`, `DYLD_*`) off an environment and returns
+ * the shell prelude that restores them.
+ *
+ * Deno refuses to start an allow-listed program (`--allow-run=bash`) with
+ * loader variables in its environment, because they could change what that
+ * program loads. flow therefore starts `bash` without them and the
+ * operation's shell exports them again before the command runs: the command
+ * sees exactly the variables it would have seen, and flow's own permission
+ * list stays narrow.
+ *
+ * @example
+ * ```ts
+ * import { splitLoaderVars } from "./environment.ts";
+ * const { env, prelude } = splitLoaderVars({ PATH: "/bin", LD_LIBRARY_PATH: "/opt/lib" });
+ * console.log(env, prelude); // { PATH: "/bin" } export LD_LIBRARY_PATH='/opt/lib';
+ * ```
+ */
+export function splitLoaderVars(
+  environment: Record<string, string>,
+): { env: Record<string, string>; prelude: string } {
+  const env: Record<string, string> = {};
+  const exports: string[] = [];
+  for (const [k, v] of Object.entries(environment)) {
+    if (LOADER_VAR.test(k) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+      exports.push(`export ${k}='${v.replace(/'/g, "'\\''")}';`);
+    } else env[k] = v;
+  }
+  return { env, prelude: exports.join(" ") };
+}

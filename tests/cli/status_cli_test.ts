@@ -1,0 +1,234 @@
+// End-to-end tests of `flow status`: the real CLI on a flow.yaml project.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { flow, withTempDir } from "../_helpers.ts";
+
+const FLOW_YAML = `
+operations:
+  prep:
+    command: touch a.txt
+    post: [{isfile: a.txt}]
+  run:
+    command: touch b.txt
+    pre: [{after: prep}]
+    post: [{isfile: b.txt}]
+  reduce:
+    command: echo {jobs.ids}
+    pre: [{isfile: a.txt}]
+    post: [{doc: reduced}]
+    aggregate: {groupBy: kind}
+groups:
+  ex:
+    operations: [prep, run]
+labels:
+  has_a: {isfile: a.txt}
+  fast: {doc: {speed: fast}}
+`;
+
+interface Study {
+  dir: string;
+  /** Job ids by T. */
+  ids: Map<number, string>;
+}
+
+/**
+ * Three jobs T = 1, 2, 3 (kind x, x, y; nested a.b = T * 10): T=1 has a.txt
+ * and b.txt, T=2 has a.txt, T=3 has nothing; T=1's document says speed fast.
+ */
+async function study(dir: string): Promise<Study> {
+  let r = await flow(["init", dir]);
+  assertEquals(r.code, 0, r.stderr);
+  Deno.writeTextFileSync(`${dir}/flow.yaml`, FLOW_YAML);
+  const sps = [1, 2, 3].map((T) =>
+    JSON.stringify({ T, kind: T < 3 ? "x" : "y", a: { b: T * 10 } })
+  );
+  r = await flow(["job", "create", ...sps], { cwd: dir });
+  assertEquals(r.code, 0, r.stderr);
+  const ids = new Map(r.stdout.trim().split("\n").map((id, i) => [i + 1, id]));
+  const path = (T: number, f: string) => `${dir}/workspace/${ids.get(T)}/${f}`;
+  Deno.writeTextFileSync(path(1, "a.txt"), "");
+  Deno.writeTextFileSync(path(1, "b.txt"), "");
+  Deno.writeTextFileSync(path(2, "a.txt"), "");
+  Deno.writeTextFileSync(path(1, "signac_job_document.json"), '{"speed": "fast"}');
+  return { dir, ids };
+}
+
+/** The aggregate id of the kind=x jobs (T=1 and T=2), as `flow status --json` reports it. */
+function aggOf(json: Record<string, { jobs: string[] }>): string {
+  const aggs = Object.keys(json).filter((k) => k.startsWith("agg-"));
+  assertEquals(aggs.length, 1, Object.keys(json).join(" "));
+  return aggs[0];
+}
+
+Deno.test("flow status: overview, labels and one summary row per operation and group", async () => {
+  await withTempDir(async (dir) => {
+    await study(dir);
+    const r = await flow(["status"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stderr, "", "no progress bar off a terminal");
+    const lines = r.stdout.split("\n");
+    assertEquals(
+      lines[0],
+      "Overview: 3 jobs, 2 with eligible operations; 1 aggregate, 1 with eligible operations",
+    );
+    assertMatch(r.stdout, /^has_a +2 +█{13}░{7} 66%$/m);
+    assertMatch(r.stdout, /^fast +1 +█{6}░{14} 33%$/m);
+    assertMatch(r.stdout, /^prep +1 +2 +3 +█{13}░{7} 66%$/m);
+    assertMatch(r.stdout, /^run +1 +1 +3 /m);
+    // groupBy kind: the x aggregate (T=1, T=2: both have a.txt) is eligible; y is T=3 alone.
+    assertMatch(r.stdout, /^reduce \(aggregate\) +1 +0 +2 /m);
+    assertMatch(r.stdout, /^ex \(group\) +2 +1 +3 /m);
+    assert(!r.stdout.includes("Detailed"));
+  });
+});
+
+Deno.test("flow status --json: the documented schema, keyed by job and aggregate id", async () => {
+  await withTempDir(async (dir) => {
+    const { ids } = await study(dir);
+    const r = await flow(["status", "--json"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assertEquals(r.stdout.trim(), JSON.stringify(json, null, 2));
+    const agg = aggOf(json);
+    const [t1, t2, t3] = [1, 2, 3].map((T) => ids.get(T)!);
+    assertEquals(Object.keys(json).sort(), [t1, t2, t3, agg].sort());
+    const s = (eligible: boolean, completed: boolean, status: string) => ({
+      eligible,
+      completed,
+      status,
+    });
+    assertEquals(json[t1], {
+      jobs: [t1],
+      operations: { prep: s(false, true, "complete"), run: s(false, true, "complete") },
+      groups: { ex: s(false, true, "complete") },
+      labels: ["has_a", "fast"],
+    });
+    assertEquals(json[t2], {
+      jobs: [t2],
+      operations: { prep: s(false, true, "complete"), run: s(true, false, "eligible") },
+      groups: { ex: s(true, false, "eligible") },
+      labels: ["has_a"],
+    });
+    // T=3 is alone in its aggregate (kind y), so reduce applies to the job itself.
+    assertEquals(json[t3].operations.reduce, s(false, false, "ineligible"));
+    assertEquals(json[t3].operations.prep, s(true, false, "eligible"));
+    assertEquals(json[agg], {
+      jobs: [t1, t2].sort(),
+      operations: { reduce: s(true, false, "eligible") },
+      groups: {},
+      labels: ["has_a"],
+    });
+  });
+});
+
+Deno.test("flow status -d -p: legend, state point columns (dotted keys), per-cell states, labels", async () => {
+  await withTempDir(async (dir) => {
+    const { ids } = await study(dir);
+    const r = await flow(["status", "-p", "T", "a.b"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    const detail = r.stdout.slice(r.stdout.indexOf("Detailed:\n"));
+    assertStringIncludes(detail, "Legend: ready = eligible, done = complete, - = not eligible");
+    assertMatch(
+      detail,
+      /^job \/ aggregate +T +a\.b +prep +run +reduce \(aggregate\) +ex \(group\) +labels$/m,
+    );
+    const row = (id: string) => detail.split("\n").find((l) => l.startsWith(id)) ?? "";
+    assertMatch(row(ids.get(1)!), /^\w{32} +1 +10 +done +done +done +has_a, fast$/);
+    assertMatch(row(ids.get(2)!), /^\w{32} +2 +20 +done +ready +ready +has_a$/);
+    assertMatch(row(ids.get(3)!), /^\w{32} +3 +30 +ready +- +- +ready$/);
+    assertMatch(row("agg-"), /^agg-\w{32} +\(mixed\) +\(mixed\) +ready +has_a$/);
+    const missing = await flow(["status", "-p", "nope"], { cwd: dir });
+    assertEquals(missing.code, 0);
+    assertStringIncludes(missing.stderr, "warning: no selected job has the state point key 'nope'");
+  });
+});
+
+Deno.test("flow status --only-incomplete drops complete operations and complete rows", async () => {
+  await withTempDir(async (dir) => {
+    const { ids } = await study(dir);
+    const r = await flow(["status", "-o", "prep|run", "-d", "--only-incomplete"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /^prep +1 +2 +3/m);
+    assert(!r.stdout.includes(ids.get(1)!), "T=1 is complete for prep and run");
+    assertStringIncludes(r.stdout, ids.get(2)!);
+    assertStringIncludes(r.stdout, ids.get(3)!);
+    const json = await flow(["status", "-o", "prep", "--only-incomplete", "--json"], { cwd: dir });
+    assertEquals(Object.keys(JSON.parse(json.stdout)), [ids.get(3)!]);
+    const none = await flow(["status", "-o", "prep", "-j", ids.get(1)!, "--only-incomplete"], {
+      cwd: dir,
+    });
+    assertStringIncludes(none.stdout, "every selected operation and group is complete");
+  });
+});
+
+Deno.test("flow status -o, -j (ids, prefixes, agg- ids) and -f select what is shown", async () => {
+  await withTempDir(async (dir) => {
+    const { ids } = await study(dir);
+    const keys = async (args: string[]) => {
+      const r = await flow(["status", "--json", ...args], { cwd: dir });
+      assertEquals(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, { operations: object; groups: object }>;
+    };
+    const all = await keys([]);
+    const agg = aggOf(all as never);
+    const byOp = await keys(["-o", "ex"]);
+    assertEquals(Object.keys(byOp[ids.get(1)!].operations), []);
+    assertEquals(Object.keys(byOp[ids.get(1)!].groups), ["ex"]);
+    assertEquals(Object.keys(await keys(["-j", ids.get(2)!.slice(0, 6)])), [ids.get(2)!]);
+    assertEquals(Object.keys(await keys(["-j", agg.slice(0, 10)])), [agg]);
+    // -f keeps T=1 and T=2: both jobs of the x aggregate, so it is shown too.
+    assertEquals(
+      Object.keys(await keys(["-f", "kind", "x"])).sort(),
+      [ids.get(1)!, ids.get(2)!, agg].sort(),
+    );
+    assertEquals(Object.keys(await keys(["-f", "a.b", "30"])), [ids.get(3)!]);
+    const text = await flow(["status", "-f", "T", "1"], { cwd: dir });
+    assertEquals(text.stdout.split("\n")[0], "Overview: 1 job, 0 with eligible operations");
+  });
+});
+
+Deno.test("flow status errors: one line on stderr, exit 2", async () => {
+  await withTempDir(async (dir) => {
+    await study(dir);
+    const cases: [string[], RegExp][] = [
+      [["-o", "prepp"], /unknown operation or group 'prepp' \(did you mean 'prep'\?\)/],
+      [["-o", "(x"], /not a valid regular expression/],
+      [["-j", "zz"], /not a job id/],
+      [["-j", "0123456789abcdef0123456789abcdef"], /no job with id/],
+      [["-j", "agg-0000"], /no aggregate 'agg-0000'/],
+      [["-f", '{"T": {"$gtt": 1}}'], /\$gtt/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await flow(["status", ...args], { cwd: dir });
+      assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assertMatch(r.stderr, /^flow: error: /);
+      assertMatch(r.stderr, re);
+      assertEquals(r.stdout, "");
+    }
+    Deno.removeSync(`${dir}/flow.yaml`);
+    const none = await flow(["status"], { cwd: dir });
+    assertEquals(none.code, 2);
+    assertMatch(none.stderr, /no flow\.yaml/);
+  });
+});
+
+Deno.test("flow status warns once about broken job directories and goes on", async () => {
+  await withTempDir(async (dir) => {
+    await study(dir);
+    Deno.mkdirSync(`${dir}/workspace/ffffffffffffffffffffffffffffffff`);
+    Deno.mkdirSync(`${dir}/workspace/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee`);
+    const r = await flow(["status"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assertMatch(r.stderr, /^warning: skipped 2 broken job directories/);
+    assertEquals(r.stdout.split("\n")[0].startsWith("Overview: 3 jobs"), true);
+  });
+});
+
+Deno.test("flow status --help documents the JSON schema and shows examples", async () => {
+  const r = await flow(["status", "--help"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertStringIncludes(r.stdout, '"operations": {"<name>": {"eligible": true, "completed": false,');
+  assertStringIncludes(r.stdout, "Examples:\n  flow status\n");
+  assertStringIncludes(r.stdout, "--only-incomplete");
+});
