@@ -12,6 +12,13 @@ const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
  */
 export const FLOW_PERMISSIONS = ["-q", "--config", DENO_JSON, "-P=flow"];
 
+/**
+ * How users run a TypeScript workflow (`deno run -A --unstable-worker-options
+ * project.ts ...`): the flag lets function operations run in
+ * permission-scoped Workers.
+ */
+export const PROJECT_TS_FLAGS = ["-q", "-A", "--unstable-worker-options"];
+
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
 /** A new temporary folder, removed when `fn` ends. */

@@ -33,6 +33,8 @@ export function warnProblems(problems: JobProblem[]): void {
 /** Asks a yes/no question on the terminal; false when stdin is not a terminal. */
 export function confirm(question: string): boolean {
   if (!Deno.stdin.isTerminal()) return false;
-  const answer = prompt(`${question} [y/N]`);
+  // `prompt` exists on the main thread only (this module is also loaded in sandbox Workers).
+  const ask = (globalThis as { prompt?: (message: string) => string | null }).prompt;
+  const answer = ask ? ask(`${question} [y/N]`) : null;
   return answer !== null && /^y(es)?$/i.test(answer.trim());
 }

@@ -20,7 +20,6 @@ import { Registry } from "../registry/registry.ts";
 import { Template } from "../registry/template.ts";
 import type { Job } from "../workspace/job.ts";
 import { FlowError } from "../errors.ts";
-import { main } from "./main.ts";
 
 /** A hook function: receives the operation's name, its jobs and, on failure, the error message. */
 export type HookFunction = (
@@ -107,7 +106,7 @@ function instanceTable(): InstanceTable {
   return g[INSTANCES] ??= new Map();
 }
 
-/** The module a new FlowProject belongs to: the module being imported by the sandbox, else the main module. */
+/** The module of a new FlowProject: the one the sandbox is importing, else the main module. */
 function definingModule(): string {
   const loading = (globalThis as unknown as Record<symbol, unknown>)[LOADING];
   if (typeof loading === "string") return loading;
@@ -265,7 +264,9 @@ export class FlowProject {
   }
 
   /** Runs the command line over this workflow and returns the exit code (for tests). */
-  run(args: string[]): Promise<number> {
+  async run(args: string[]): Promise<number> {
+    // Loaded on demand: a sandbox that imports project.ts to call one operation never loads the CLI.
+    const { main } = await import("./main.ts");
     return main(args, { registry: this.registry, source: "project.ts", root: this.#root });
   }
 

@@ -182,8 +182,8 @@ function findOperation(mainModule: string, name: string): (...jobs: unknown[]) =
     if (op?.body.kind === "function") return op.body.fn as (...jobs: unknown[]) => unknown;
   }
   throw new Error(
-    `no function operation '${name}' is defined when ${mainModule} is imported ` +
-      `(the sandbox imports that module: create the FlowProject and its operations at its top level)`,
+    `no function operation '${name}' is defined when ${mainModule} is imported (the sandbox ` +
+      `imports that module: create the FlowProject and its operations at its top level)`,
   );
 }
 

@@ -37,6 +37,8 @@ import type { Project } from "../workspace/project.ts";
 import { appendHistory } from "./history.ts";
 import { launch, type Running } from "./launch.ts";
 import { openLog } from "./logs.ts";
+import { isSandboxed, SandboxError, sandboxSpecFor } from "./sandbox.ts";
+import { SandboxPool } from "./sandbox_pool.ts";
 import {
   type Allocation,
   checkFits,
@@ -195,6 +197,7 @@ export class Runner {
   #stopping = false;
   readonly #parentEnv: Record<string, string> = Deno.env.toObject();
   readonly #launcher: string;
+  readonly #sandboxes: SandboxPool;
   #cyclic = new Map<number, number>();
 
   /** A runner for one request. */
@@ -204,6 +207,10 @@ export class Runner {
       ignoreConditions: request.ignoreConditions,
     });
     this.#launcher = chooseLauncher(request.mpiLauncher, this.#parentEnv);
+    const slots = request.parallel ?? 1;
+    this.#sandboxes = new SandboxPool(
+      Number.isFinite(slots) ? 2 * slots : 2 * navigator.hardwareConcurrency,
+    );
   }
 
   /** The evaluator this run uses (for tests and front ends). */
@@ -216,6 +223,7 @@ export class Runner {
     this.#stopping = true;
     this.#summary.wasInterrupted = true;
     for (const p of this.#processes) p.stop("interrupt", graceMs);
+    this.#sandboxes.killBusy("interrupted");
   }
 
   /** Runs until nothing selected is eligible, a failure stops it, or it is interrupted. */
@@ -302,6 +310,7 @@ export class Runner {
       if (running.size === 0) break;
       await Promise.race(running.values());
     }
+    await this.#sandboxes.closeAll();
     return this.#summary;
   }
 
@@ -504,7 +513,7 @@ export class Runner {
     }
   }
 
-  #env(op: Operation, agg: Aggregate, error?: string): Record<string, string> {
+  #env(op: Operation, agg: Aggregate, error?: string, inherit = true): Record<string, string> {
     const env: Record<string, string> = {
       FLOW_OPERATION: op.name,
       FLOW_JOB_ID: agg.id,
@@ -512,7 +521,7 @@ export class Runner {
       FLOW_PROJECT: this.#req.project.root,
     };
     if (error !== undefined) env.FLOW_ERROR = error;
-    return operationEnv(this.#parentEnv, env);
+    return inherit ? operationEnv(this.#parentEnv, env) : env;
   }
 
   async #runOperation(
@@ -579,17 +588,48 @@ export class Runner {
         } else record.ok = true;
       } else {
         const fn = op.body.fn;
-        const call = Promise.resolve().then(() => fn(...agg.jobs));
-        if (req.timeoutSeconds !== undefined) {
+        const timeoutMs = req.timeoutSeconds !== undefined ? req.timeoutSeconds * 1000 : undefined;
+        if (isSandboxed(op) && op.module !== undefined) {
+          // Permission-scoped: read the project, write only the job directories (and allowWrite).
+          const env = this.#env(op, agg, undefined, false);
+          if (d.omp_num_threads > 0) env.OMP_NUM_THREADS = String(d.omp_num_threads);
+          Object.assign(env, visibleDevicesEnv(req.resources?.vendor ?? "none", devices));
+          const spec = sandboxSpecFor([op], { projectRoot: req.project.root, jobs: agg.jobs });
+          const sandbox = await this.#sandboxes.take(spec);
+          let broken = false;
           let timer: ReturnType<typeof setTimeout> | undefined;
-          const limit = new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`timed out after ${req.timeoutSeconds} s`)),
-              req.timeoutSeconds! * 1000,
-            );
-          });
-          await Promise.race([call, limit]).finally(() => clearTimeout(timer));
-        } else await call;
+          try {
+            if (timeoutMs !== undefined) {
+              timer = setTimeout(() => {
+                broken = true;
+                sandbox.kill(`timed out after ${req.timeoutSeconds} s`);
+              }, timeoutMs);
+            }
+            await sandbox.run(op.name, agg.jobs.map((j) => j.id), { env });
+          } catch (e) {
+            if (e instanceof SandboxError) broken = true;
+            if (this.#stopping && this.#summary.wasInterrupted && e instanceof SandboxError) {
+              record.interrupted = true;
+            }
+            throw e;
+          } finally {
+            clearTimeout(timer);
+            this.#sandboxes.give(spec, sandbox, broken);
+          }
+        } else {
+          // In-process (sandbox: false, or defined without a module): trusted and fastest.
+          const call = Promise.resolve().then(() => fn(...agg.jobs));
+          if (timeoutMs !== undefined) {
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const limit = new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error(`timed out after ${req.timeoutSeconds} s`)),
+                timeoutMs,
+              );
+            });
+            await Promise.race([call, limit]).finally(() => clearTimeout(timer));
+          } else await call;
+        }
         record.ok = true;
       }
     } catch (e) {

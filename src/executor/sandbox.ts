@@ -169,7 +169,9 @@ export interface SandboxSpec {
  * @example
  * ```ts
  * import { sandboxPermissions } from "./sandbox.ts";
- * const p = sandboxPermissions({ mainModule: "file:///p/project.ts", projectRoot: "/p", writable: [] });
+ * const p = sandboxPermissions({
+ *   mainModule: "file:///p/project.ts", projectRoot: "/p", writable: [],
+ * });
  * console.log(p.read.includes("/p"), p.net); // true false
  * ```
  */

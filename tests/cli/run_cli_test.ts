@@ -1,6 +1,6 @@
 // End-to-end: flow run / exec / next through both front ends (flow.yaml and project.ts).
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { type CliResult, flow, FLOW_PERMISSIONS, withTempDir } from "../_helpers.ts";
+import { type CliResult, flow, PROJECT_TS_FLAGS, withTempDir } from "../_helpers.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
@@ -30,7 +30,7 @@ const frontEnds: FrontEnd[] = [
     },
     run: async (dir, args) => {
       const r = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--quiet", ...FLOW_PERMISSIONS, `${dir}/project.ts`, ...args],
+        args: ["run", ...PROJECT_TS_FLAGS, `${dir}/project.ts`, ...args],
         cwd: dir,
         stdout: "piped",
         stderr: "piped",
@@ -279,7 +279,7 @@ project.command("each", "echo {job.sp.i} | tee each.txt", {
 });
 project.operation("pairs", (...jobs) => {
   Deno.writeTextFileSync(jobs[0].fn("../../pairs.txt"), jobs.map((j) => j.id).join(" ") + "\\n", { append: true });
-}, { aggregate: groupsOf(2, { sortBy: "i" }), post: [never] });
+}, { aggregate: groupsOf(2, { sortBy: "i" }), post: [never], allowWrite: ["../../pairs.txt"] });
 project.command("slow", "sleep 20", { pre: [isFile("slow")], post: [never] });
 project.addHooks({ onException: (op, _jobs, error) => Deno.writeTextFileSync(Deno.cwd() + "/errors.log", "failed " + op + " " + error + "\\n", { append: true }) });
 `;
@@ -359,5 +359,38 @@ Deno.test("--progress draws a bar on stderr and keeps output in the logs", async
       Deno.readTextFileSync(`${dir}/workspace/${ids[0]}/.flow/logs/a.1.log`).startsWith("out-"),
       true,
     );
+  });
+});
+
+Deno.test("project.ts: a function operation that writes another job's directory fails, and the run says why", async () => {
+  await withTempDir(async (dir) => {
+    const ids = await project(dir, ['{"i": 1}', '{"i": 2}']);
+    Deno.removeSync(`${dir}/flow.yaml`);
+    Deno.writeTextFileSync(
+      `${dir}/project.ts`,
+      `import { FlowProject, isFile } from "${MOD}";
+const project = new FlowProject();
+project.operation("own", (job) => Deno.writeTextFileSync(job.fn("own.txt"), "ok"), { post: [isFile("own.txt")] });
+project.operation("trespass", (job) => {
+  Deno.writeTextFileSync(job.fn("../${ids[1]}/stolen.txt"), "x");
+}, { post: [isFile("never.txt")] });
+project.operation("trusted", (job) => Deno.writeTextFileSync(job.fn("../../trusted.txt"), job.id), { sandbox: false, post: [isFile("never.txt")] });
+if (import.meta.main) await project.main();
+`,
+    );
+    const run = (args: string[]) => frontEnds[1].run(dir, args);
+    const own = await run(["run", "-o", "own"]);
+    assertEquals(own.code, 0, own.stderr);
+    assertEquals(Deno.readTextFileSync(`${dir}/workspace/${ids[0]}/own.txt`), "ok");
+    const bad = await run(["run", "-o", "trespass", "-j", ids[0]]);
+    assertEquals(bad.code, 1);
+    assertStringIncludes(bad.stderr, `failed: trespass on ${ids[0]}: NotCapable`);
+    assertEquals(
+      [...Deno.readDirSync(`${dir}/workspace/${ids[1]}`)].some((e) => e.name === "stolen.txt"),
+      false,
+    );
+    const trusted = await run(["run", "-o", "trusted", "-j", ids[0]]);
+    assertEquals(trusted.code, 0, trusted.stderr);
+    assertEquals(Deno.readTextFileSync(`${dir}/trusted.txt`), ids[0]);
   });
 });

@@ -1,12 +1,12 @@
 // The commands of examples/groups/README.md, through both front ends.
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { copyDir, flow, FLOW_PERMISSIONS, withTempDir } from "../_helpers.ts";
+import { copyDir, flow, PROJECT_TS_FLAGS, withTempDir } from "../_helpers.ts";
 
 const EXAMPLES = new URL("../../examples/groups/", import.meta.url).pathname;
 
 async function viaTs(dir: string, args: string[]) {
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...FLOW_PERMISSIONS, `${dir}/project.ts`, ...args],
+    args: ["run", ...PROJECT_TS_FLAGS, `${dir}/project.ts`, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -170,7 +170,7 @@ for (const mechanism of ["worker", "process"] as const) {
     });
   });
 
-  Deno.test(`[${mechanism}] the environment holds only the allow list and what is passed`, async () => {
+  Deno.test(`[${mechanism}] the environment holds the allow list and what is passed`, async () => {
     await withTempDir(async (dir) => {
       const fx = await fixture(dir);
       const [a] = fx.ids;
@@ -192,7 +192,7 @@ for (const mechanism of ["worker", "process"] as const) {
     });
   });
 
-  Deno.test(`[${mechanism}] several operations run in one sandbox, sharing its module`, async () => {
+  Deno.test(`[${mechanism}] several operations run in one sandbox and share it`, async () => {
     await withTempDir(async (dir) => {
       const fx = await fixture(dir);
       const [a, b] = fx.ids;
