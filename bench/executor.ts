@@ -43,7 +43,7 @@ const lines: string[] = [];
   let longest = 0;
   for (let i = 0; i < n; i++) {
     const ngpu = [1, 2, 4][Math.floor(rand() * 3)];
-    const t = Math.round((0.05 + rand() * 0.45) * 1000) / 1000;
+    const t = Math.round((0.1 + rand() * 0.9) * 1000) / 1000;
     work += ngpu * t;
     longest = Math.max(longest, t);
     project.openJob({ i, ngpu, t }).initSync();
@@ -78,7 +78,7 @@ const lines: string[] = [];
   lines.push(
     "| what | value |",
     "| --- | ---: |",
-    `| operations (ngpu in {1, 2, 4}, 0.05–0.5 s each, fixed seed) on ${g} fake GPUs | ${n} |`,
+    `| operations (ngpu in {1, 2, 4}, 0.1–1 s each, fixed seed) on ${g} fake GPUs | ${n} |`,
     `| lower bound max(Σ ngpu·t / G, max t) | ${bound.toFixed(2)} s |`,
     `| makespan | ${makespan.toFixed(2)} s |`,
     `| makespan / bound | ${(makespan / bound).toFixed(3)} |`,
