@@ -85,4 +85,10 @@ export type { OperationFunction } from "./src/registry/operation.ts";
 export type { RunOptions } from "./src/registry/group.ts";
 export { DefinitionError } from "./src/registry/error.ts";
 export { DirectiveError } from "./src/directives/mod.ts";
-export type { DirectiveSpec, ResolvedDirectives } from "./src/directives/mod.ts";
+export type {
+  DirectiveInput,
+  DirectiveName,
+  DirectiveSpec,
+  DirectiveValues,
+  ResolvedDirectives,
+} from "./src/directives/mod.ts";

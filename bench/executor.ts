@@ -113,7 +113,9 @@ const lines: string[] = [];
   const rate = n / (total - startup);
   lines.push(
     `| trivial command operations (\`touch a.txt\`), \`flow run -o prep --parallel\` | ${n} |`,
-    `| wall time incl. start-up and evaluation (flow next prep: ${startup.toFixed(2)} s) | ${total.toFixed(2)} s |`,
+    `| wall time incl. start-up and evaluation (flow next prep: ${startup.toFixed(2)} s) | ${
+      total.toFixed(2)
+    } s |`,
     `| dispatch rate net of start-up | ${rate.toFixed(0)} operations/s |`,
     `| overhead per operation | ${(1000 / rate).toFixed(2)} ms |`,
   );

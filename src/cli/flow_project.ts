@@ -29,7 +29,9 @@ export type HookFunction = (
 ) => void | Promise<void>;
 
 /** Hooks of one operation. */
-export type HookOptions = Partial<Record<keyof Hooks, HookFunction | HookFunction[]>>;
+export type HookOptions = Partial<
+  Record<"onStart" | "onSuccess" | "onException" | "onExit", HookFunction | HookFunction[]>
+>;
 
 /**
  * Options of an operation.
@@ -149,6 +151,24 @@ function checkDirectives(spec: DirectiveSpec<Job>, context: string): void {
   validateDirectives(constants, context);
 }
 
+let registryAccess: (project: FlowProject) => Registry;
+
+/**
+ * The definitions of a FlowProject, as the engine sees them (internal: not
+ * exported from mod.ts).
+ *
+ * @example
+ * ```ts
+ * import { FlowProject, registryOf } from "./flow_project.ts";
+ * const project = new FlowProject();
+ * project.operation("op1", () => {});
+ * console.log(registryOf(project).operations.length); // 1
+ * ```
+ */
+export function registryOf(project: FlowProject): Registry {
+  return registryAccess(project);
+}
+
 /**
  * A workflow defined in TypeScript.
  *
@@ -165,8 +185,11 @@ function checkDirectives(spec: DirectiveSpec<Job>, context: string): void {
  * ```
  */
 export class FlowProject {
-  /** The definitions, as the engine sees them. */
-  readonly registry: Registry = new Registry();
+  static {
+    // The engine reads definitions through registryOf(); they are not part of the public API.
+    registryAccess = (p) => p.#registry;
+  }
+  readonly #registry: Registry = new Registry();
   /**
    * URL of the module that defines this workflow: the sandbox imports it to
    * find the functions of sandboxed operations. Default: the main module
@@ -199,7 +222,7 @@ export class FlowProject {
     if (options.directives) checkDirectives(options.directives, context);
     const hooks = emptyHooks();
     for (const k of Object.keys(hooks) as (keyof Hooks)[]) hooks[k] = hookList(options.hooks?.[k]);
-    this.registry.addOperation({
+    this.#registry.addOperation({
       name,
       body,
       pre: (options.pre ?? []).map(toCondition),
@@ -236,7 +259,7 @@ export class FlowProject {
     name: string,
     options: { runOptions?: RunOptions; submitOptions?: string } = {},
   ): GroupHandle {
-    this.registry.addGroup(name, options);
+    this.#registry.addGroup(name, options);
     const handle: GroupHandle = {
       name,
       add: (operation, addOptions = {}) => {
@@ -244,7 +267,7 @@ export class FlowProject {
         if (addOptions.directives) {
           checkDirectives(addOptions.directives, `operation '${opName}' in group '${name}'`);
         }
-        this.registry.addToGroup(name, opName, addOptions.directives ?? {});
+        this.#registry.addToGroup(name, opName, addOptions.directives ?? {});
         return handle;
       },
     };
@@ -253,13 +276,13 @@ export class FlowProject {
 
   /** Defines a label: a named predicate of the job that `status` counts. */
   label(name: string, condition: Condition | ConditionFunction): void {
-    this.registry.addLabel(name, toCondition(condition));
+    this.#registry.addLabel(name, toCondition(condition));
   }
 
   /** Adds project-wide hooks (they run for every operation, before the operation's own). */
   addHooks(hooks: HookOptions): void {
-    for (const k of Object.keys(this.registry.hooks) as (keyof Hooks)[]) {
-      this.registry.hooks[k].push(...hookList(hooks[k]));
+    for (const k of Object.keys(this.#registry.hooks) as (keyof Hooks)[]) {
+      this.#registry.hooks[k].push(...hookList(hooks[k]));
     }
   }
 
@@ -267,7 +290,7 @@ export class FlowProject {
   async run(args: string[]): Promise<number> {
     // Loaded on demand: a sandbox that imports project.ts to call one operation never loads the CLI.
     const { main } = await import("./main.ts");
-    return main(args, { registry: this.registry, source: "project.ts", root: this.#root });
+    return main(args, { registry: this.#registry, source: "project.ts", root: this.#root });
   }
 
   /** Runs the command line over this workflow with the process's arguments, then exits. */

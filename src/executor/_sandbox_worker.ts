@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { FlowProject } from "../cli/flow_project.ts";
+import { type FlowProject, registryOf } from "../cli/flow_project.ts";
 import { Project } from "../workspace/project.ts";
 
 /**
@@ -178,7 +178,7 @@ function findOperation(mainModule: string, name: string): (...jobs: unknown[]) =
   const own = table?.get(mainModule) ?? [];
   const candidates = own.length > 0 ? own : [...(table?.values() ?? [])].flat();
   for (const project of candidates) {
-    const op = project.registry.operations.find((o) => o.name === name);
+    const op = registryOf(project).operations.find((o) => o.name === name);
     if (op?.body.kind === "function") return op.body.fn as (...jobs: unknown[]) => unknown;
   }
   throw new Error(

@@ -14,7 +14,7 @@ import {
   writablePaths,
 } from "../../src/executor/sandbox.ts";
 import type { Report, Scenario } from "./_sandbox_driver.ts";
-import type { FlowProject } from "../../src/cli/flow_project.ts";
+import { type FlowProject, registryOf } from "../../src/cli/flow_project.ts";
 import { Project } from "../../src/workspace/project.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
@@ -282,14 +282,14 @@ Deno.test("sandbox: false runs in-process with this process's permissions", asyn
     // imported here, the project belongs to this test's main module; name it explicitly
     await import(fx.mainModule);
     const project = flowProjects().findLast((p: FlowProject) =>
-      p.registry.operations.some((o) => o.name === "trusted")
+      registryOf(p).operations.some((o) => o.name === "trusted")
     )!;
-    const trusted = project.registry.operation("trusted");
+    const trusted = registryOf(project).operation("trusted");
     assertEquals(trusted.sandbox, false);
     assert(!isSandboxed(trusted));
-    assert(isSandboxed(project.registry.operation("good")));
-    assert(!isSandboxed(project.registry.operation("cmd")));
-    assertEquals(project.registry.operation("good").module, project.module);
+    assert(isSandboxed(registryOf(project).operation("good")));
+    assert(!isSandboxed(registryOf(project).operation("cmd")));
+    assertEquals(registryOf(project).operation("good").module, project.module);
     // in-process, the other job's directory is writable (no scoping)
     Deno.env.set("OTHER_JOB", b);
     try {
@@ -309,11 +309,11 @@ Deno.test("sandboxSpecFor covers every member's directory and the declared paths
     const { flowProjects } = await import("../../src/cli/flow_project.ts");
     await import(fx.mainModule);
     const project = flowProjects().findLast((p: FlowProject) =>
-      p.registry.operations.some((o) => o.name === "pair")
+      registryOf(p).operations.some((o) => o.name === "pair")
     )!;
     const p = await Project.open(fx.root);
     const jobs = await Promise.all(fx.ids.map((id) => p.job(id)));
-    const ops = [project.registry.operation("pair"), project.registry.operation("good")];
+    const ops = [registryOf(project).operation("pair"), registryOf(project).operation("good")];
     const spec = sandboxSpecFor(ops, { projectRoot: fx.root, jobs, env: { X: "1" } });
     assertEquals(spec.mainModule, project.module);
     assertEquals(spec.writable, [
