@@ -96,7 +96,12 @@ Examples:
   flow init my-study && cd my-study
   flow job create --grid grid.yaml
   flow find T 1.5
-  flow job show 42b7`,
+  flow job show 42b7
+  flow run --parallel --progress        # everything eligible, packed onto cores and GPUs
+  flow run -o pipeline --pretend        # what a group would run, with its directives
+  flow status --detailed -p T
+
+Run 'flow <command> --help' for the options and examples of each command.`,
     );
   registerInit(program);
   registerJob(program, ctx);
