@@ -12,7 +12,7 @@ import type { Job } from "../workspace/job.ts";
 import { compileFilter, type Filter } from "../workspace/query.ts";
 import { dumps } from "../workspace/json.ts";
 import { compareCodePoints } from "../workspace/json.ts";
-import { isNumeric, type JsonValue, toNumber } from "../workspace/value.ts";
+import { isNumeric, type JsonValue, toNumber, valueAt } from "../workspace/value.ts";
 
 /**
  * Jobs an operation runs on together.
@@ -75,14 +75,7 @@ export interface Aggregator {
 }
 
 function spValue(job: Job, key: string): JsonValue | undefined {
-  let v: JsonValue | undefined = job.sp as JsonValue;
-  for (const part of key.split(".")) {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, part)) {
-      return undefined;
-    }
-    v = (v as Record<string, JsonValue>)[part];
-  }
-  return v;
+  return valueAt(job.sp, key);
 }
 
 /** Total order on JSON values for sorting: missing < null < bool < number < string < other. */

@@ -234,15 +234,12 @@ export class Registry {
   }
 
   /**
-   * The groups selected by `-o` patterns (regular expressions matching whole
-   * names of operations and groups); without patterns, every operation's
-   * singleton group.
+   * The names of operations and groups matched by `-o` patterns (regular
+   * expressions matching whole names), in the order the patterns match them.
    *
-   * @throws {DefinitionError} for a pattern that matches nothing, or a
-   *   selection of groups that share an operation.
+   * @throws {DefinitionError} for an invalid pattern or one that matches nothing.
    */
-  select(patterns?: readonly string[]): Group[] {
-    if (!patterns || patterns.length === 0) return this.operations.map((op) => this.group(op.name));
+  matchNames(patterns: readonly string[]): string[] {
     const chosen: string[] = [];
     for (const p of patterns) {
       let re: RegExp;
@@ -259,6 +256,20 @@ export class Registry {
       }
       for (const h of hits) if (!chosen.includes(h)) chosen.push(h);
     }
+    return chosen;
+  }
+
+  /**
+   * The groups selected by `-o` patterns (regular expressions matching whole
+   * names of operations and groups); without patterns, every operation's
+   * singleton group.
+   *
+   * @throws {DefinitionError} for a pattern that matches nothing, or a
+   *   selection of groups that share an operation.
+   */
+  select(patterns?: readonly string[]): Group[] {
+    if (!patterns || patterns.length === 0) return this.operations.map((op) => this.group(op.name));
+    const chosen = this.matchNames(patterns);
     const groups = chosen.map((n) => this.group(n));
     const owner = new Map<string, string>();
     for (const g of groups) {

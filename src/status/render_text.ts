@@ -11,7 +11,7 @@
 
 import { valueText } from "../registry/template.ts";
 import type { Job } from "../workspace/job.ts";
-import type { JsonValue } from "../workspace/value.ts";
+import { type JsonValue, valueAt } from "../workspace/value.ts";
 import { STATE, type StatusEntry, type StatusReport } from "./collect.ts";
 import { statusView } from "./select.ts";
 
@@ -118,14 +118,7 @@ function cellText(code: number): string {
 }
 
 function spValue(job: Job, key: string): JsonValue | undefined {
-  let v: JsonValue | undefined = job.sp as JsonValue;
-  for (const part of key.split(".")) {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, part)) {
-      return undefined;
-    }
-    v = (v as Record<string, JsonValue>)[part];
-  }
-  return v;
+  return valueAt(job.sp, key);
 }
 
 /**

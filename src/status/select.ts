@@ -5,9 +5,7 @@
  * @module
  */
 
-import { DefinitionError } from "../registry/error.ts";
 import type { Registry } from "../registry/registry.ts";
-import { closest } from "../suggest.ts";
 import { STATE, type StatusReport } from "./collect.ts";
 
 /**
@@ -38,25 +36,7 @@ import { STATE, type StatusReport } from "./collect.ts";
 export function selectNames(registry: Registry, patterns?: readonly string[]): string[] {
   const names = registry.names;
   if (!patterns || patterns.length === 0) return names;
-  const chosen = new Set<string>();
-  for (const p of patterns) {
-    let re: RegExp;
-    try {
-      re = new RegExp(`^(?:${p})$`);
-    } catch (e) {
-      throw new DefinitionError(
-        `-o '${p}' is not a valid regular expression: ${(e as Error).message}`,
-      );
-    }
-    const hits = names.filter((n) => re.test(n));
-    if (hits.length === 0) {
-      const hint = closest(p, names);
-      throw new DefinitionError(
-        `unknown operation or group '${p}'${hint ? ` (did you mean '${hint}'?)` : ""}`,
-      );
-    }
-    for (const h of hits) chosen.add(h);
-  }
+  const chosen = new Set(registry.matchNames(patterns));
   return names.filter((n) => chosen.has(n));
 }
 

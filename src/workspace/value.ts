@@ -185,3 +185,22 @@ function sci(digits: string, exp: number): string {
 export function toNumber(v: number | bigint | PyFloat): number {
   return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : v.value;
 }
+
+/**
+ * The value at a dotted key path (`"a.b"` is `obj.a.b`) of a JSON object, or
+ * `undefined` where the path does not lead to a value.
+ *
+ * @example
+ * ```ts
+ * import { valueAt } from "./value.ts";
+ * console.log(valueAt({ a: { b: 2 } }, "a.b"), valueAt({ a: 1 }, "a.b")); // 2 undefined
+ * ```
+ */
+export function valueAt(obj: Readonly<JsonObject>, path: string): JsonValue | undefined {
+  let v: JsonValue | undefined = obj as JsonObject;
+  for (const part of path.split(".")) {
+    if (!isJsonObject(v) || !Object.hasOwn(v, part)) return undefined;
+    v = v[part];
+  }
+  return v;
+}

@@ -224,9 +224,15 @@ async function execute(
   if (!flags.pretend) report(summary, what);
 }
 
-/** The resource options shared by `run` and `exec`. */
+/** The options shared by `run` and `exec`: running and resources. */
 function resourceOptions(c: Command): Command {
   return c
+    .option(
+      "-t, --timeout <seconds>",
+      "stop an operation that runs longer than this",
+      positiveNumber,
+    )
+    .option("--keep-going", "after a failure, go on with other jobs")
     .option(
       "--cpus <n>",
       "cores to pack operations onto (default: detected; see 'flow resources')",
@@ -278,12 +284,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ])
         .default("none"),
     )
-    .option(
-      "-t, --timeout <seconds>",
-      "stop an operation that runs longer than this",
-      positiveNumber,
-    )
-    .option("--keep-going", "after a failure, go on with other jobs")
     .addHelpText(
       "after",
       `
@@ -330,12 +330,6 @@ Examples:
     .description("run an operation or group on jobs, ignoring its conditions")
     .option("--pretend", "print what would run and run nothing")
     .option("-p, --parallel [n]", "run up to N at once", positiveInt("--parallel"))
-    .option(
-      "-t, --timeout <seconds>",
-      "stop an operation that runs longer than this",
-      positiveNumber,
-    )
-    .option("--keep-going", "after a failure, go on with other jobs")
     .addHelpText(
       "after",
       `
