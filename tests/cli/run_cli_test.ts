@@ -1,6 +1,12 @@
 // End-to-end: flow run / exec / next through both front ends (flow.yaml and project.ts).
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { type CliResult, flow, PROJECT_TS_FLAGS, withTempDir } from "../_helpers.ts";
+import {
+  type CliResult,
+  flow,
+  FLOW_PERMISSIONS,
+  PROJECT_TS_FLAGS,
+  withTempDir,
+} from "../_helpers.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
@@ -392,5 +398,52 @@ if (import.meta.main) await project.main();
     const trusted = await run(["run", "-o", "trusted", "-j", ids[0]]);
     assertEquals(trusted.code, 0, trusted.stderr);
     assertEquals(Deno.readTextFileSync(`${dir}/trusted.txt`), ids[0]);
+  });
+});
+
+Deno.test("Ctrl-C stops running operations' process groups; the summary says what was interrupted", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir, ['{"i": 1}', '{"i": 2}']);
+    const marker = `flow-test-sleeper-${crypto.randomUUID()}`;
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      `operations:\n  slow: {command: "(sleep 30; echo ${marker}) & sleep 30", post: [{never: true}]}\n`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...FLOW_PERMISSIONS,
+        new URL("../../cli.ts", import.meta.url).pathname,
+        "run",
+        "--parallel",
+        "2",
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Wait until both operations run (their logs exist), then interrupt.
+    const logs = () => {
+      let n = 0;
+      for (const e of Deno.readDirSync(`${dir}/workspace`)) {
+        try {
+          n += [...Deno.readDirSync(`${dir}/workspace/${e.name}/.flow/logs`)].length;
+        } catch { /* not yet */ }
+      }
+      return n;
+    };
+    for (let i = 0; i < 100 && logs() < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    child.kill("SIGINT");
+    const out = await child.output();
+    assert(performance.now() - t0 < 10_000, "stopped within the grace period");
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 1, stderr);
+    assertStringIncludes(stderr, "2 interrupted");
+    const ps = new TextDecoder().decode(
+      (await new Deno.Command("ps", { args: ["-eo", "args"] }).output()).stdout,
+    );
+    assertEquals(ps.includes(marker), false, "no operation process is left running");
   });
 });
