@@ -29,4 +29,6 @@ export interface CliContext {
   openProject(): Promise<Project>;
   /** The project and its workflow (loads flow.yaml, or the TS front end's registry). */
   loadWorkflow(): Promise<Workflow>;
+  /** How to start this same flow again (in batch scripts): program and arguments. */
+  selfCommand(): string[];
 }

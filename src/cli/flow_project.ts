@@ -290,7 +290,21 @@ export class FlowProject {
   async run(args: string[]): Promise<number> {
     // Loaded on demand: a sandbox that imports project.ts to call one operation never loads the CLI.
     const { main } = await import("./main.ts");
-    return main(args, { registry: this.#registry, source: "project.ts", root: this.#root });
+    // Batch jobs start this same module again, with the flags its sandboxes need.
+    const selfCommand = [
+      Deno.execPath(),
+      "run",
+      "-q",
+      "-A",
+      "--unstable-worker-options",
+      this.module,
+    ];
+    return main(args, {
+      registry: this.#registry,
+      source: "project.ts",
+      root: this.#root,
+      selfCommand,
+    });
   }
 
   /** Runs the command line over this workflow with the process's arguments, then exits. */

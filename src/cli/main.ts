@@ -19,7 +19,9 @@ import { registerFind } from "./commands/find.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerJob } from "./commands/job.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerSubmit } from "./commands/submit.ts";
 import { registerResources } from "./commands/resources.ts";
+import { registerClusters } from "./commands/clusters.ts";
 
 /** The version printed by `flow --version` (kept equal to deno.json's by a test). */
 export const VERSION = "0.1.0";
@@ -32,6 +34,19 @@ export interface ProgramOptions {
   source?: string;
   /** The project folder to use when `--project` is not given (default: search upward). */
   root?: string;
+  /** How batch jobs start this flow again (default: this executable, or `deno run -P=flow cli.ts`). */
+  selfCommand?: string[];
+}
+
+/** The command that starts this flow again with the same permissions. */
+function defaultSelfCommand(): string[] {
+  const exe = Deno.execPath();
+  const base = exe.slice(exe.lastIndexOf("/") + 1);
+  if (base !== "deno" && base !== "deno.exe") return [exe]; // the compiled binary
+  const cli = new URL("../../cli.ts", import.meta.url);
+  const config = new URL("../../deno.json", import.meta.url);
+  if (cli.protocol !== "file:") return [exe, "run", "-q", "-P=flow", cli.href];
+  return [exe, "run", "-q", "--config", config.pathname, "-P=flow", cli.pathname];
 }
 
 function openProjectFor(globals: GlobalOptions, root?: string): Promise<Project> {
@@ -75,6 +90,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     globals,
     openProject: () => openProjectFor(globals(), options.root),
     loadWorkflow: () => loadWorkflow(globals(), options),
+    selfCommand: () => options.selfCommand ?? defaultSelfCommand(),
   };
   program
     .description("a workflow manager for signac-style data spaces on workstations and HPC clusters")
@@ -107,9 +123,11 @@ Run 'flow <command> --help' for the options and examples of each command.`,
   registerJob(program, ctx);
   registerFind(program, ctx);
   registerRun(program, ctx);
+  registerSubmit(program, ctx);
   registerCheck(program, ctx);
   registerStatus(program, ctx);
   registerResources(program, ctx);
+  registerClusters(program, ctx);
   const inherit = (c: Command) => {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

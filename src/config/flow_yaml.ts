@@ -67,7 +67,8 @@ import { type Entry, Reader } from "./_reader.ts";
 
 export { ConfigError, type SourcePosition } from "./_error.ts";
 
-const TOP_KEYS = ["operations", "labels", "groups", "hooks"];
+// `clusters` holds cluster profiles, read by `flow submit` and `flow clusters` (src/scheduler/clusters.ts).
+const TOP_KEYS = ["operations", "labels", "groups", "hooks", "clusters"];
 const OPERATION_KEYS = ["command", "pre", "post", "directives", "aggregate", "hooks", "cwd"];
 const AGGREGATE_KEYS = ["groupsOf", "groupBy", "sortBy", "descending", "select"];
 const GROUP_KEYS = ["operations", "parallel", "submitOptions"];

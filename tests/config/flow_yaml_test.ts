@@ -322,7 +322,7 @@ const ERRORS: [string, string[], string][] = [
   [
     "top level is a list",
     ["- operations"],
-    "flow.yaml:1:1: a flow.yaml file must be a map (with operations, labels, groups, hooks), " +
+    "flow.yaml:1:1: a flow.yaml file must be a map (with operations, labels, groups, hooks, clusters), " +
     "got a list",
   ],
   [
@@ -334,7 +334,7 @@ const ERRORS: [string, string[], string][] = [
     "unknown top-level key without suggestion",
     ["operations: {}", "jobs: 3"],
     "flow.yaml:2:1: unknown key 'jobs' at the top level " +
-    "(expected operations, labels, groups, hooks)",
+    "(expected operations, labels, groups, hooks, clusters)",
   ],
   [
     "operations is a list",

@@ -3,6 +3,11 @@
 import { cliProgress, type Command, Table } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
+import { queryQueue } from "../../scheduler/client.ts";
+import { submissionsPath, trackedStates } from "../../scheduler/names.ts";
+import type { QueueState } from "../../scheduler/types.ts";
+import { valueAt } from "../../workspace/value.ts";
+import { detectForProject } from "../_cluster.ts";
 import { renderJson } from "../../status/render_json.ts";
 import { renderText, type TextLayout } from "../../status/render_text.ts";
 import { parseFilterArgs } from "../../workspace/filter_args.ts";
@@ -268,8 +273,22 @@ Examples:
           bar?.stop();
         }
       })();
+      const submitted = await submittedStates(ctx, project.root);
       if (opts.json) {
-        out(renderJson(report, { onlyIncomplete: opts.onlyIncomplete }));
+        const json = renderJson(report, { onlyIncomplete: opts.onlyIncomplete });
+        if (submitted.size === 0) out(json);
+        else {
+          // Each entry gains "submitted": {group: {state, id}} for what the scheduler holds.
+          const doc = JSON.parse(json) as Record<string, Record<string, unknown>>;
+          for (const [key, v] of submitted) {
+            const [group, id] = key.split("\0");
+            const entry = doc[id];
+            if (!entry) continue;
+            const map = (entry.submitted ??= {}) as Record<string, unknown>;
+            map[group] = { state: v.state, id: v.id };
+          }
+          out(JSON.stringify(doc, null, 2));
+        }
         return;
       }
       const parameters = opts.parameter ?? [];
@@ -283,16 +302,75 @@ Examples:
         parameters,
         onlyIncomplete: opts.onlyIncomplete,
       }, tableLayout));
+      if (submitted.size > 0) {
+        out(renderSubmitted(submitted, opts.detailed === true || parameters.length > 0));
+      }
     });
 }
 
-function hasKey(job: Job, key: string): boolean {
-  let v: unknown = job.sp;
-  for (const part of key.split(".")) {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, part)) {
-      return false;
-    }
-    v = (v as Record<string, unknown>)[part];
+const LETTER: Record<QueueState, string> = {
+  queued: "Q",
+  running: "R",
+  held: "H",
+  inactive: "I",
+  error: "E",
+};
+
+/**
+ * What the scheduler holds for this project, asked once; nothing when the
+ * project never submitted. A failing scheduler is a warning, not an error.
+ */
+async function submittedStates(
+  ctx: CliContext,
+  root: string,
+): Promise<Map<string, { state: QueueState; id: string }>> {
+  try {
+    Deno.statSync(submissionsPath(root));
+  } catch {
+    return new Map();
   }
-  return true;
+  try {
+    const { profile } = await detectForProject(ctx);
+    if (profile.scheduler === "local") return new Map();
+    const states = trackedStates(root, await queryQueue(profile.scheduler));
+    for (const [k, v] of states) if (v.state === "inactive") states.delete(k);
+    return states;
+  } catch (e) {
+    err(`warning: cannot ask the scheduler what is queued: ${(e as Error).message}`);
+    return new Map();
+  }
+}
+
+/** Counts per group (queued / running / held) and, detailed, one line per job: [Q] [R] [H]. */
+function renderSubmitted(
+  states: Map<string, { state: QueueState; id: string }>,
+  detailed: boolean,
+): string {
+  const counts = new Map<string, Record<QueueState, number>>();
+  for (const [key, v] of states) {
+    const group = key.split("\0")[0];
+    const c = counts.get(group) ?? { queued: 0, running: 0, held: 0, inactive: 0, error: 0 };
+    c[v.state]++;
+    counts.set(group, c);
+  }
+  const lines = ["", "Submitted (scheduler):", "operation/group   queued  running  held"];
+  for (const [group, c] of counts) {
+    lines.push(
+      `${group.padEnd(16)}  ${String(c.queued).padStart(6)}  ${String(c.running).padStart(7)}  ${
+        String(c.held).padStart(4)
+      }`,
+    );
+  }
+  if (detailed) {
+    lines.push("", "job                               operation/group   state  scheduler id");
+    for (const [key, v] of states) {
+      const [group, id] = key.split("\0");
+      lines.push(`${id.padEnd(32)}  ${group.padEnd(16)}  [${LETTER[v.state]}]    ${v.id}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+function hasKey(job: Job, key: string): boolean {
+  return valueAt(job.sp, key) !== undefined;
 }

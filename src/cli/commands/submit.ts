@@ -1,0 +1,287 @@
+// `flow submit` and `flow cancel`: batch jobs on a cluster.
+
+import { type Command, InvalidArgumentError } from "../deps.ts";
+import { UsageError } from "../../errors.ts";
+import { Evaluator } from "../../registry/eligibility.ts";
+import type { Group } from "../../registry/group.ts";
+import { shellQuote } from "../../registry/template.ts";
+import { choosePartition } from "../../scheduler/partition.ts";
+import { groupDirectives, type Pair, planSubmissions } from "../../scheduler/plan.ts";
+import { renderScript } from "../../scheduler/script.ts";
+import { jobName, recordSubmission, trackedStates, trackKey } from "../../scheduler/names.ts";
+import {
+  cancelJobs,
+  queryQueue,
+  submitArgs,
+  submitJob,
+  writeSubmitScript,
+} from "../../scheduler/client.ts";
+import type { QueueState, SchedulerKind } from "../../scheduler/types.ts";
+import type { CliContext, Workflow } from "../_context.ts";
+import { err, out } from "../_io.ts";
+import { selectJobs } from "../_select.ts";
+import { detectForProject } from "../_cluster.ts";
+
+interface SubmitFlags {
+  operation?: string[];
+  jobId?: string[];
+  filter?: string[];
+  num?: number;
+  bundle?: number;
+  parallel?: boolean;
+  array?: boolean;
+  arrayLimit?: number;
+  pretend?: boolean;
+  hold?: boolean;
+  after?: string;
+  partition?: string;
+  account?: string;
+  cluster?: string;
+  force?: boolean;
+  ignoreConditions?: boolean;
+}
+
+function positiveInt(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
+    }
+    return n;
+  };
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** How the batch job starts flow again: the same executable and permissions as now. */
+function selfCommand(ctx: CliContext): string[] {
+  return ctx.selfCommand();
+}
+
+/** The scheduler's queue, once, mapped to (group, aggregate) pairs; undefined if it cannot be asked. */
+async function tracked(
+  wf: Workflow,
+  kind: SchedulerKind,
+): Promise<Map<string, { state: QueueState; id: string }>> {
+  if (kind === "local") return new Map();
+  return trackedStates(wf.project.root, await queryQueue(kind));
+}
+
+/** Registers `flow submit` and `flow cancel`. */
+export function registerSubmit(program: Command, ctx: CliContext): void {
+  program
+    .command("submit")
+    .description("submit eligible operations and groups to the cluster's scheduler as batch jobs")
+    .option(
+      "-o, --operation <regex...>",
+      "operations or groups (regular expressions matching whole names)",
+    )
+    .option("-j, --job-id <id...>", "only these jobs (ids, unique prefixes, or agg- ids)")
+    .option("-f, --filter <filter...>", "only jobs matching this filter (as in 'flow find')")
+    .option("-n, --num <n>", "submit at most N (group, job) pairs", positiveInt("-n"))
+    .option("-b, --bundle <n>", "put N pairs into one batch job", positiveInt("--bundle"))
+    .option("-p, --parallel", "run a bundle's pairs at the same time (requests are summed)")
+    .option("--array", "submit each bundle of identical requests as one SLURM/PBS/LSF job array")
+    .option("--array-limit <n>", "at most N array tasks at once (%N)", positiveInt("--array-limit"))
+    .option("--pretend", "print each script and its submit command; submit nothing")
+    .option("--hold", "submit held")
+    .option("--after <jobid>", "start only after this job succeeded")
+    .option("--partition <name>", "the partition (default: chosen from the request)")
+    .option("--account <name>", "the account to charge")
+    .option("--cluster <name>", "the cluster profile (default: detected; see 'flow clusters')")
+    .option("--force", "bundle different requests together")
+    .option("--ignore-conditions", "run the operations with 'flow exec' (conditions ignored)")
+    .argument("[extra...]", "after --: arguments passed to the submit command (sbatch, qsub, bsub)")
+    .addHelpText(
+      "after",
+      `
+One batch job per (group or operation, job) by default. Each job requests
+what the directive merger says: a group's operations' directives merged key
+by key, combined serially (max cores, GPUs, memory; summed wall time) or in
+parallel. The script cd's to the project and runs 'flow run -o GROUP -j ID'
+with the same flow that submitted. Jobs are named so that 'flow status' can
+find them with one query; what is queued, held or running is not submitted
+again. Scripts are kept in .flow/submit/.
+
+Examples:
+  flow submit --pretend -o simulate             # show the scripts
+  flow submit -o pipeline --bundle 10 --parallel
+  flow submit -o simulate --array --array-limit 20
+  flow submit --partition gpu --account abc123 -- --qos=debug`,
+    )
+    .action(async (extra: string[], flags: SubmitFlags) => {
+      const wf = await ctx.loadWorkflow();
+      const { profile } = await detectForProject(ctx, flags.cluster);
+      const kind = profile.scheduler;
+      const groups = wf.registry.select(flags.operation);
+      const sel = await selectJobs(wf.project, wf.registry, groups, flags.jobId, flags.filter);
+      let queue: Map<string, { state: QueueState; id: string }>;
+      try {
+        queue = await tracked(wf, kind);
+      } catch (e) {
+        if (!flags.pretend) {
+          throw new UsageError(
+            `cannot check what is already queued (${(e as Error).message}); nothing was submitted`,
+          );
+        }
+        err(`warning: cannot check what is already queued: ${(e as Error).message}`);
+        queue = new Map();
+      }
+      // Eligible pairs, not already in the queue.
+      const evaluator = new Evaluator(wf.registry);
+      const byGroup = new Map<Group, Pair[]>();
+      let count = 0;
+      let skipped = 0;
+      for (const group of groups) {
+        const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
+        for (const agg of aggregator.aggregate(sel.jobs)) {
+          if (sel.aggregateIds && !sel.aggregateIds.has(agg.id)) continue;
+          if (flags.num !== undefined && count >= flags.num) break;
+          if (queue.has(trackKey(group.name, agg.id))) {
+            skipped++;
+            continue;
+          }
+          if (!flags.ignoreConditions && !(await evaluator.groupState(group, agg)).eligible) {
+            continue;
+          }
+          const list = byGroup.get(group) ?? [];
+          list.push({ group, agg, directives: groupDirectives(wf.registry, group, agg) });
+          byGroup.set(group, list);
+          count++;
+        }
+      }
+      if (skipped > 0) err(`${skipped} already queued, held or running: not submitted again`);
+      if (count === 0) {
+        err("nothing to submit: no selected operation or group is eligible");
+        return;
+      }
+      const self = selfCommand(ctx);
+      const root = wf.project.root;
+      // Plan everything (and check every request against the partitions) before submitting anything.
+      const planned = [...byGroup.values()].flatMap((pairs) =>
+        planSubmissions(pairs, {
+          bundle: flags.bundle,
+          parallel: flags.parallel,
+          array: flags.array,
+          force: flags.force,
+        })
+      ).map((job) => {
+        const r = job.request;
+        const choice = choosePartition(profile, {
+          cores: r.ntasks * r.cpusPerTask,
+          gpus: r.gpus,
+          memoryGB: r.memoryGB,
+          nodesAllowed: r.ntasks > 1,
+        }, flags.partition);
+        const group = job.pairs[0].group;
+        const ids = job.pairs.map((p) => p.agg.id);
+        const verb = flags.ignoreConditions
+          ? ["exec", group.name]
+          : ["run", "-o", escapeRegex(group.name)];
+        const commands = job.pairs.map((p) =>
+          [
+            ...self,
+            "--project",
+            root,
+            ...verb,
+            ...(flags.ignoreConditions ? [p.agg.id] : ["-j", p.agg.id]),
+          ]
+            .map(shellQuote).join(" ")
+        );
+        const name = jobName(root, group.name, ids, ids.length > 1);
+        const script = renderScript(kind, {
+          jobName: name,
+          outputPath: `${root}/.flow/submit/${
+            kind === "lsf" ? "%J" : kind === "slurm" ? "%j" : "job"
+          }.out`,
+          projectRoot: root,
+          request: { ...r, nodes: choice.nodes },
+          partition: choice.partitionName,
+          account: flags.account ?? profile.account,
+          hold: flags.hold,
+          after: flags.after,
+          array: job.array ? { count: job.pairs.length, limit: flags.arrayLimit } : undefined,
+          gpuDirective: profile.gpuDirective,
+          commands,
+          parallel: job.parallel,
+          ompNumThreads: job.directives.omp_num_threads > 0
+            ? job.directives.omp_num_threads
+            : undefined,
+          extraLines: [...(profile.custom ?? []), ...splitOptions(group.submitOptions)],
+          setup: profile.setup ?? [],
+        });
+        return { job, name, script, group, ids };
+      });
+      for (const p of planned) {
+        if (flags.pretend) {
+          const argv = submitArgs(kind, {
+            scriptPath: "SCRIPT",
+            hold: flags.hold,
+            after: flags.after,
+            extra,
+          });
+          out(`${p.script.trimEnd()}\n# Submit command: ${argv.map(shellQuote).join(" ")}\n`);
+          continue;
+        }
+        const scriptPath = writeSubmitScript(root, p.name.split("/").slice(1).join("-"), p.script);
+        const id = await submitJob(kind, {
+          scriptPath,
+          hold: flags.hold,
+          after: flags.after,
+          extra,
+        });
+        recordSubmission(root, {
+          id,
+          name: p.name,
+          group: p.group.name,
+          aggregates: p.ids,
+          scheduler: kind,
+          time: new Date().toISOString(),
+        });
+        out(
+          `${id}\t${p.group.name}\t${p.ids.length === 1 ? p.ids[0] : `${p.ids.length} aggregates`}`,
+        );
+      }
+      if (!flags.pretend) {
+        err(`submitted ${planned.length} batch job(s) to ${profile.name} (${kind})`);
+      }
+    });
+
+  program
+    .command("cancel")
+    .description("cancel batch jobs this project submitted")
+    .option("-o, --operation <regex...>", "only these operations or groups")
+    .option("-j, --job-id <id...>", "only these jobs (ids, unique prefixes, or agg- ids)")
+    .option("--cluster <name>", "the cluster profile (default: detected)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  flow cancel                 # everything this project has queued\n  flow cancel -o simulate -j 42b7",
+    )
+    .action(async (flags: { operation?: string[]; jobId?: string[]; cluster?: string }) => {
+      const wf = await ctx.loadWorkflow();
+      const { profile } = await detectForProject(ctx, flags.cluster);
+      const groups = flags.operation ? wf.registry.matchNames(flags.operation) : undefined;
+      const ids = flags.jobId?.map((j) => (j.startsWith("agg-") ? j : wf.project.resolveId(j)));
+      const queue = await tracked(wf, profile.scheduler);
+      const chosen = new Set<string>();
+      for (const [key, v] of queue) {
+        const [group, agg] = key.split("\0");
+        if (groups && !groups.includes(group)) continue;
+        if (ids && !ids.some((id) => agg.startsWith(id))) continue;
+        if (v.state === "inactive" || v.state === "error") continue;
+        chosen.add(v.id.replace(/[_[].*$/, ""));
+      }
+      if (chosen.size === 0) {
+        err("nothing to cancel");
+        return;
+      }
+      await cancelJobs(profile.scheduler, [...chosen]);
+      out([...chosen].join("\n"));
+      err(`cancelled ${chosen.size} batch job(s)`);
+    });
+}
+
+/** A group's submitOptions string, as scheduler lines (one option per line). */
+function splitOptions(options: string): string[] {
+  return options.trim() === "" ? [] : options.split(/\n/).map((l) => l.trim()).filter(Boolean);
+}

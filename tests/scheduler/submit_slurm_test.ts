@@ -1,0 +1,163 @@
+// flow submit against a real single-node SLURM with fake GPUs (started by .ci/run), and
+// the PBS/LSF scripts and faults without a server.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { flow, withTempDir } from "../_helpers.ts";
+
+const SEED = `
+operations:
+  op1:
+    command: 'echo "$CUDA_VISIBLE_DEVICES" > op1.txt'
+    post: [{isfile: op1.txt}]
+    directives: {ngpu: 1, walltime: "00:05:00"}
+groups:
+  ex:
+    operations:
+      op1: {directives: {ngpu: 2}}
+`;
+
+function slurmAvailable(): boolean {
+  try {
+    const r = new Deno.Command("sinfo", { args: ["-h"], stdout: "null", stderr: "null" })
+      .outputSync();
+    return r.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+const required = Deno.env.get("FLOW_TEST_SLURM") === "required";
+const haveSlurm = slurmAvailable();
+if (!haveSlurm && !required) {
+  console.error("SKIPPED: the real-SLURM tests need a running SLURM (bash .ci/run starts one)");
+}
+
+async function project(dir: string): Promise<string[]> {
+  await flow(["init", dir]);
+  Deno.writeTextFileSync(`${dir}/flow.yaml`, SEED);
+  const r = await flow(["job", "create", '{"i": 1}', '{"i": 2}'], { cwd: dir });
+  return r.stdout.trim().split("\n");
+}
+
+async function waitUntilGone(ids: string[], seconds = 60): Promise<void> {
+  for (let i = 0; i < seconds * 4; i++) {
+    const r = await new Deno.Command("squeue", {
+      args: ["-h", "-o", "%i|%t", "-j", ids.join(",")],
+      stderr: "null",
+    })
+      .output();
+    const live = new TextDecoder().decode(r.stdout).trim().split("\n").filter((l) =>
+      /\|(PD|R|CG|CF|S)$/.test(l)
+    );
+    if (live.length === 0) return;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error(`jobs ${ids} still in the queue after ${seconds} s`);
+}
+
+Deno.test({
+  name:
+    "SLURM: a group is submitted with the merged resources, tracked, not submitted twice, and runs",
+  ignore: !haveSlurm && !required,
+  fn: async () => {
+    assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
+    await withTempDir(async (tmp) => {
+      const dir = `${tmp}/path with spaces and "quotes"`;
+      const ids = await project(dir);
+      const pretend = await flow(["submit", "-o", "ex", "--pretend"], { cwd: dir });
+      assertEquals(pretend.code, 0, pretend.stderr);
+      assertStringIncludes(pretend.stdout, "#SBATCH --gpus=2");
+      assertStringIncludes(pretend.stdout, "# Submit command: sbatch --parsable");
+      const sub = await flow(["submit", "-o", "ex", "--hold"], { cwd: dir });
+      assertEquals(sub.code, 0, sub.stderr);
+      const jobIds = sub.stdout.trim().split("\n").map((l) => l.split("\t")[0]);
+      assertEquals(jobIds.length, 2);
+      // Held jobs are tracked: status shows them, and submitting again submits nothing.
+      const st = await flow(["status", "-d"], { cwd: dir });
+      assertEquals(st.code, 0, st.stderr);
+      assertMatch(st.stdout, /ex\s+0\s+0\s+2/);
+      for (const id of ids) assertStringIncludes(st.stdout, id);
+      assertStringIncludes(st.stdout, "[H]");
+      const json = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+      assertEquals(json[ids[0]].submitted.ex.state, "held");
+      const again = await flow(["submit", "-o", "ex"], { cwd: dir });
+      assertStringIncludes(again.stderr, "2 already queued, held or running: not submitted again");
+      // Release, wait, and check what ran on the "cluster": 2 GPUs each, as the group asked.
+      const rel = await new Deno.Command("scontrol", { args: ["release", jobIds.join(",")] })
+        .output();
+      assertEquals(rel.code, 0, new TextDecoder().decode(rel.stderr));
+      await waitUntilGone(jobIds);
+      for (const id of ids) {
+        const devices = Deno.readTextFileSync(`${dir}/workspace/${id}/op1.txt`).trim().split(",");
+        assertEquals(devices.length, 2, `job ${id} saw ${devices}`);
+      }
+      const after = await flow(["submit", "-o", "ex"], { cwd: dir });
+      assertStringIncludes(after.stderr, "nothing to submit");
+    });
+  },
+});
+
+Deno.test({
+  name: "SLURM: bundles, arrays and cancel",
+  ignore: !haveSlurm && !required,
+  fn: async () => {
+    assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
+    await withTempDir(async (dir) => {
+      const ids = await project(dir);
+      const arr = await flow(["submit", "-o", "op1", "--bundle", "2", "--array", "--hold"], {
+        cwd: dir,
+      });
+      assertEquals(arr.code, 0, arr.stderr);
+      assertEquals(arr.stdout.trim().split("\n").length, 1); // one array job for both
+      const st = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+      for (const id of ids) assertEquals(st[id].submitted.op1.state, "held");
+      const c = await flow(["cancel", "-o", "op1"], { cwd: dir });
+      assertEquals(c.code, 0, c.stderr);
+      assertStringIncludes(c.stderr, "cancelled 1 batch job(s)");
+    });
+  },
+});
+
+Deno.test("PBS and LSF scripts carry the merged request (no server needed)", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir);
+    const pbs = await flow(["submit", "-o", "ex", "--pretend", "--cluster", "pbs", "-n", "1"], {
+      cwd: dir,
+    });
+    assertEquals(pbs.code, 0, pbs.stderr);
+    assertStringIncludes(pbs.stdout, "#PBS -l select=1:ncpus=1:ngpus=2");
+    assertStringIncludes(pbs.stdout, "#PBS -l walltime=00:05:00");
+    assertStringIncludes(pbs.stdout, "# Submit command: qsub");
+    const lsf = await flow(["submit", "-o", "ex", "--pretend", "--cluster", "lsf", "-n", "1"], {
+      cwd: dir,
+    });
+    assertStringIncludes(lsf.stdout, '#BSUB -gpu "num=2"');
+    assertStringIncludes(lsf.stdout, "# Submit command: bsub");
+  });
+});
+
+Deno.test("a failing or missing sbatch is a clear error and nothing is recorded as submitted", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir);
+    const bin = `${dir}/bin`;
+    Deno.mkdirSync(bin);
+    Deno.writeTextFileSync(
+      `${bin}/sbatch`,
+      "#!/bin/bash\necho 'sbatch: error: Batch job submission failed: Invalid account' >&2\nexit 1\n",
+    );
+    Deno.writeTextFileSync(`${bin}/squeue`, "#!/bin/bash\nexit 0\n");
+    Deno.chmodSync(`${bin}/sbatch`, 0o755);
+    Deno.chmodSync(`${bin}/squeue`, 0o755);
+    const env = { PATH: `${bin}:/usr/bin:/bin` };
+    const r = await flow(["submit", "-o", "ex", "--cluster", "slurm"], { cwd: dir, env });
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, "Invalid account");
+    assertEquals(
+      [...Deno.readDirSync(`${dir}/.flow`)].some((e) => e.name === "submissions.jsonl"),
+      false,
+    );
+    Deno.writeTextFileSync(`${bin}/sbatch`, "#!/bin/bash\necho 'hello, I am not sbatch'\n");
+    const g = await flow(["submit", "-o", "ex", "--cluster", "slurm"], { cwd: dir, env });
+    assertEquals(g.code, 2);
+    assertStringIncludes(g.stderr, "hello, I am not sbatch");
+  });
+});
