@@ -42,15 +42,15 @@ import type { QueuedJob, QueueState, SchedulerKind } from "./types.ts";
 export class SchedulerError extends FlowError {}
 
 const SCHEDULER_OF: Record<string, string> = {
-  sbatch: "SLURM",
-  squeue: "SLURM",
-  scancel: "SLURM",
-  qsub: "PBS",
-  qstat: "PBS",
-  qdel: "PBS",
-  bsub: "LSF",
-  bjobs: "LSF",
-  bkill: "LSF",
+  sbatch: "a SLURM",
+  squeue: "a SLURM",
+  scancel: "a SLURM",
+  qsub: "a PBS",
+  qstat: "a PBS",
+  qdel: "a PBS",
+  bsub: "an LSF",
+  bjobs: "an LSF",
+  bkill: "an LSF",
 };
 
 const PROGRAMS: Record<SchedulerKind, { submit: string; queue: string; cancel: string }> = {
@@ -495,7 +495,7 @@ export async function runClient(
       const name = SCHEDULER_OF[program.replace(/^.*\//, "")];
       const hint = name === undefined
         ? ""
-        : `: is this a ${name} cluster? (use --cluster to choose another scheduler)`;
+        : `: is this ${name} cluster? (use --cluster to choose another scheduler)`;
       throw new SchedulerError(`${program} not found on PATH${hint}`, { cause: e });
     }
     throw new SchedulerError(`could not run '${command}': ${(e as Error).message}`, { cause: e });

@@ -371,7 +371,7 @@ Deno.test("runClient: a hung program is killed after the time limit", async () =
     assert(Date.now() - t0 < 5000, "returned promptly");
     // A program whose child keeps the output open is still stopped.
     await assertRejects(
-      () => runClient(["bash", "-c", "sleep 2 & sleep 30"], { timeoutMs: 200 }),
+      () => runClient(["bash", "-c", "sleep 2 & exec sleep 30"], { timeoutMs: 200 }),
       SchedulerError,
       "did not finish",
     );

@@ -161,3 +161,41 @@ Deno.test("a failing or missing sbatch is a clear error and nothing is recorded 
     assertStringIncludes(g.stderr, "hello, I am not sbatch");
   });
 });
+
+Deno.test("a user template wraps flow's header and body", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir);
+    Deno.writeTextFileSync(
+      `${dir}/tpl.sh`,
+      "{{header}}\n#SBATCH --constraint=a100\nmodule load cuda\n{{body}}\necho done {{job_name}}\n",
+    );
+    const r = await flow([
+      "submit",
+      "-o",
+      "ex",
+      "--pretend",
+      "--cluster",
+      "slurm",
+      "-n",
+      "1",
+      "--template",
+      "tpl.sh",
+    ], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /#SBATCH --gpus=2\n#SBATCH --time=00:05:00\n#SBATCH --constraint=a100\nmodule load cuda\ncd -- /);
+    assertMatch(r.stdout, /echo done flow-[0-9a-f]{8}\/ex\//);
+    Deno.writeTextFileSync(`${dir}/bad.sh`, "{{header}}\n");
+    const bad = await flow([
+      "submit",
+      "-o",
+      "ex",
+      "--pretend",
+      "--cluster",
+      "slurm",
+      "--template",
+      "bad.sh",
+    ], { cwd: dir });
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "has no {{body}}");
+  });
+});

@@ -39,6 +39,22 @@ interface SubmitFlags {
   cluster?: string;
   force?: boolean;
   ignoreConditions?: boolean;
+  template?: string;
+}
+
+/**
+ * Applies a user's script template: `{{header}}` (the shebang and scheduler
+ * lines flow wrote), `{{body}}` (cd, setup and the commands), `{{job_name}}`
+ * and `{{project}}` are replaced; everything else is the user's.
+ */
+function applyTemplate(template: string, script: string, name: string, root: string): string {
+  const lines = script.split("\n");
+  let i = 0;
+  while (i < lines.length && (lines[i].startsWith("#") || lines[i] === "")) i++;
+  const header = lines.slice(0, i).join("\n").trimEnd();
+  const body = lines.slice(i).join("\n").trimEnd();
+  return template.replaceAll("{{header}}", header).replaceAll("{{body}}", body)
+    .replaceAll("{{job_name}}", name).replaceAll("{{project}}", shellQuote(root)).trimEnd() + "\n";
 }
 
 function positiveInt(what: string) {
@@ -91,6 +107,10 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .option("--cluster <name>", "the cluster profile (default: detected; see 'flow clusters')")
     .option("--force", "bundle different requests together")
     .option("--ignore-conditions", "run the operations with 'flow exec' (conditions ignored)")
+    .option(
+      "--template <file>",
+      "a script template: {{header}}, {{body}}, {{job_name}} and {{project}} are filled in",
+    )
     .argument("[extra...]", "after --: arguments passed to the submit command (sbatch, qsub, bsub)")
     .addHelpText(
       "after",
@@ -156,6 +176,21 @@ Examples:
         return;
       }
       const self = selfCommand(ctx);
+      let template: string | undefined;
+      if (flags.template !== undefined) {
+        try {
+          template = Deno.readTextFileSync(flags.template);
+        } catch (e) {
+          throw new UsageError(
+            `cannot read the script template ${flags.template}: ${(e as Error).message}`,
+          );
+        }
+        if (!template.includes("{{body}}")) {
+          throw new UsageError(
+            `script template ${flags.template} has no {{body}}: the work would not run`,
+          );
+        }
+      }
       const root = wf.project.root;
       // Plan everything (and check every request against the partitions) before submitting anything.
       const planned = [...byGroup.values()].flatMap((pairs) =>
@@ -210,7 +245,8 @@ Examples:
           extraLines: [...(profile.custom ?? []), ...splitOptions(group.submitOptions)],
           setup: profile.setup ?? [],
         });
-        return { job, name, script, group, ids };
+        const text = template === undefined ? script : applyTemplate(template, script, name, root);
+        return { job, name, script: text, group, ids };
       });
       for (const p of planned) {
         if (flags.pretend) {
