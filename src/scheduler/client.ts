@@ -60,7 +60,15 @@ const PROGRAMS: Record<SchedulerKind, { submit: string; queue: string; cancel: s
   local: { submit: "bash", queue: "", cancel: "" },
 };
 
-/** Options of a submission's command line. */
+/**
+ * Options of a submission's command line.
+ *
+ * @example
+ * ```ts
+ * import type { SubmitOptions } from "./client.ts";
+ * const o: SubmitOptions = { scriptPath: "/p/.flow/submit/a.sh", hold: true, extra: [] };
+ * ```
+ */
 export interface SubmitOptions {
   /** The script file (for LSF, not on the command line: pass its text on stdin). */
   scriptPath: string;
@@ -408,19 +416,35 @@ export function cancelArgs(kind: SchedulerKind, ids: string[]): string[] {
   return [PROGRAMS[kind].cancel, ...ids];
 }
 
-/** How {@link runClient} runs a program. */
+/**
+ * How {@link runClient} runs a program.
+ *
+ * @example
+ * ```ts
+ * import type { RunClientOptions } from "./client.ts";
+ * const o: RunClientOptions = { timeoutMs: 10_000, env: { SLURM_CONF: "/etc/slurm/slurm.conf" } };
+ * ```
+ */
 export interface RunClientOptions {
   /** Text for its stdin (none: stdin is closed). */
   stdin?: string;
   /** Time limit in milliseconds (default 60 000); past it the program is killed. */
   timeoutMs?: number;
-  /** Environment variables to set (added to this process's; `PATH` decides where programs are found). */
+  /** Variables set for it, over this process's environment (`PATH` finds the program). */
   env?: Record<string, string>;
   /** Return a non-zero exit instead of throwing (default false). */
   allowFailure?: boolean;
 }
 
-/** What a client program printed and returned. */
+/**
+ * What a client program printed and returned.
+ *
+ * @example
+ * ```ts
+ * import type { ClientResult } from "./client.ts";
+ * const r: ClientResult = { code: 0, stdout: "42\n", stderr: "" };
+ * ```
+ */
 export interface ClientResult {
   /** Its exit code. */
   code: number;

@@ -23,7 +23,15 @@ import { md5Hex } from "./_util.ts";
 import { arrayIndexBase } from "./script.ts";
 import type { QueuedJob, QueueState, SchedulerKind } from "./types.ts";
 
-/** Longest job name made (SLURM keeps more, but signac-flow's 100 is a safe bound). */
+/**
+ * Longest job name made (SLURM keeps more, but signac-flow's 100 is a safe bound).
+ *
+ * @example
+ * ```ts
+ * import { jobName, MAX_JOB_NAME } from "./names.ts";
+ * console.log(jobName("/p", "g".repeat(200), ["a"]).length <= MAX_JOB_NAME); // true
+ * ```
+ */
 export const MAX_JOB_NAME = 100;
 
 const SAFE = /^[A-Za-z0-9_.+:@=,-]$/;
@@ -126,7 +134,15 @@ export function shortJobName(
   return `f${md5Hex(`${projectRoot}\0${groupName}\0${aggregatesKey(aggregateIds)}`).slice(0, 14)}`;
 }
 
-/** What a job name made by {@link jobName} says. */
+/**
+ * What a job name made by {@link jobName} says.
+ *
+ * @example
+ * ```ts
+ * import type { ParsedJobName } from "./names.ts";
+ * const p: ParsedJobName = { projectHash: "0123abcd", group: "ex", key: "a1" };
+ * ```
+ */
 export interface ParsedJobName {
   /** 8 hex digits of md5(projectRoot). */
   projectHash: string;

@@ -15,9 +15,10 @@
  * (nor a failing `module load` the work). Instead a bundle runs every
  * command, each in a `( ... )` subshell (so that `a && b` or `a; b` count
  * as one command, and an `exit` or `cd` in one does not touch the others),
- * and exits with the status of the last one that failed (0 if none did). One command alone is written as is, and the script's status
- * is its status. Parallel bundles start each block with `&` and `wait` for
- * each process id in turn. Job arrays pick their command with
+ * and exits with the status of the last one that failed (0 if none did).
+ * One command alone is written as is, and the script's status is its
+ * status. Parallel bundles start each subshell with `&` and `wait` for each
+ * process id in turn. Job arrays pick their command with
  * `case "$SLURM_ARRAY_TASK_ID"` (PBS: `$PBS_ARRAY_INDEX`, both 0-based;
  * LSF: `$LSB_JOBINDEX`, 1-based); the job's status is that command's.
  *

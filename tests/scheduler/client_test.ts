@@ -196,7 +196,7 @@ Deno.test("parseQueue lsf: bjobs -json, array elements get [index]", () => {
   );
 });
 
-Deno.test("parseQueue: garbage is a SchedulerError naming the command and quoting the output", () => {
+Deno.test("parseQueue: garbage is a SchedulerError naming the command, quoting output", () => {
   assertThrows(
     () => parseQueue("slurm", "<html>maintenance</html>\n"),
     SchedulerError,
@@ -310,7 +310,8 @@ Deno.test("runClient: a missing program says which scheduler it belongs to", asy
     const e = await assertRejects(
       () => runClient(["sbatch", "--parsable", "x.sh"], { env }),
       SchedulerError,
-      "sbatch not found on PATH: is this a SLURM cluster? (use --cluster to choose another scheduler)",
+      "sbatch not found on PATH: is this a SLURM cluster? " +
+        "(use --cluster to choose another scheduler)",
     );
     assert(e instanceof FlowError);
     await assertRejects(() => runClient(["qstat"], { env }), SchedulerError, "a PBS cluster?");
@@ -349,7 +350,7 @@ Deno.test("runClient: garbage output is a SchedulerError", async () => {
   });
 });
 
-Deno.test("queryQueue lsf: 'No unfinished job found' is an empty queue; other failures are not", async () => {
+Deno.test("queryQueue lsf: 'No unfinished job found' is an empty queue", async () => {
   await withTempDir(async (log) => {
     assertEquals(await queryQueue("lsf", undefined, { env: fakeEnv(log, "none") }), []);
     await assertRejects(

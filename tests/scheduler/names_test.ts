@@ -197,7 +197,7 @@ Deno.test("trackedStates: PBS and LSF array ids", () => {
   });
 });
 
-Deno.test("trackedStates: the most active state wins; a reused id of a foreign job is ignored", () => {
+Deno.test("trackedStates: the most active state wins; a reused foreign id is ignored", () => {
   withTempDir((root) => {
     const name = jobName(root, "ex", ["a1"]);
     recordSubmission(

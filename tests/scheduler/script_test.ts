@@ -197,7 +197,7 @@ Deno.test("renderScript local: cds into a path with spaces and quotes", async ()
   });
 });
 
-Deno.test("renderScript local: a missing project folder stops the script before any command", async () => {
+Deno.test("renderScript local: a missing project folder stops the script", async () => {
   await withTempDir(async (tmp) => {
     const path = `${tmp}/job.sh`;
     Deno.writeTextFileSync(
@@ -210,7 +210,7 @@ Deno.test("renderScript local: a missing project folder stops the script before 
   });
 });
 
-Deno.test("renderScript: a serial bundle runs every command and exits with the last failure", async () => {
+Deno.test("renderScript: a serial bundle runs all, exits with the last failure", async () => {
   await withTempDir(async (tmp) => {
     const path = `${tmp}/job.sh`;
     const commands = ["echo one", "echo two; exit 3", "false && echo never", "cd /; echo four"];
@@ -229,7 +229,7 @@ Deno.test("renderScript: a serial bundle runs every command and exits with the l
   });
 });
 
-Deno.test("renderScript: a parallel bundle runs at once and fails if any command failed", async () => {
+Deno.test("renderScript: a parallel bundle runs at once, fails if any failed", async () => {
   await withTempDir(async (tmp) => {
     const path = `${tmp}/job.sh`;
     // Each command waits for the other's file: only passes when both run at the same time.

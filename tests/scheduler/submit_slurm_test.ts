@@ -182,7 +182,10 @@ Deno.test("a user template wraps flow's header and body", async () => {
       "tpl.sh",
     ], { cwd: dir });
     assertEquals(r.code, 0, r.stderr);
-    assertMatch(r.stdout, /#SBATCH --gpus=2\n#SBATCH --time=00:05:00\n#SBATCH --constraint=a100\nmodule load cuda\ncd -- /);
+    assertMatch(
+      r.stdout,
+      /#SBATCH --gpus=2\n#SBATCH --time=00:05:00\n#SBATCH --constraint=a100\nmodule load cuda\ncd -- /,
+    );
     assertMatch(r.stdout, /echo done flow-[0-9a-f]{8}\/ex\//);
     Deno.writeTextFileSync(`${dir}/bad.sh`, "{{header}}\n");
     const bad = await flow([
