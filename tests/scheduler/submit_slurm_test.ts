@@ -202,3 +202,23 @@ Deno.test("a user template wraps flow's header and body", async () => {
     assertStringIncludes(bad.stderr, "has no {{body}}");
   });
 });
+
+Deno.test("a request no partition can satisfy is refused before anything is submitted, with the limits", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir);
+    Deno.writeTextFileSync(`${dir}/flow.yaml`, SEED.replace("ngpu: 2", "ngpu: 9"));
+    const r = await flow(["submit", "-o", "ex", "--cluster", "delta", "--pretend"], { cwd: dir });
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(
+      r.stderr,
+      /no partition of cluster 'delta' can run 9 GPUs on one node: .*gpuA100x4 \(64 cores, 4 GPUs\)/,
+    );
+    assertEquals(
+      [...Deno.readDirSync(dir)].some((e) =>
+        e.name === ".flow" &&
+        [...Deno.readDirSync(`${dir}/.flow`)].some((f) => f.name === "submissions.jsonl")
+      ),
+      false,
+    );
+  });
+});
