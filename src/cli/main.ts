@@ -6,6 +6,7 @@
  */
 
 import { Command, CommanderError } from "./deps.ts";
+import denoJson from "../../deno.json" with { type: "json" };
 import { FlowError } from "../errors.ts";
 import { err } from "./_io.ts";
 import type { CliContext, GlobalOptions, Workflow } from "./_context.ts";
@@ -23,8 +24,8 @@ import { registerSubmit } from "./commands/submit.ts";
 import { registerResources } from "./commands/resources.ts";
 import { registerClusters } from "./commands/clusters.ts";
 
-/** The version printed by `flow --version` (kept equal to deno.json's by a test). */
-export const VERSION = "0.1.0";
+/** The version printed by `flow --version`: deno.json's (a JSON import, embedded by `deno compile`). */
+export const VERSION: string = denoJson.version;
 
 /** How the program gets its workflow: from flow.yaml, or from a TypeScript front end. */
 export interface ProgramOptions {
