@@ -23,6 +23,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerSubmit } from "./commands/submit.ts";
 import { registerResources } from "./commands/resources.ts";
 import { registerClusters } from "./commands/clusters.ts";
+import { registerCompletions } from "./commands/completions.ts";
 
 /** The version printed by `flow --version`: deno.json's (a JSON import, embedded by `deno compile`). */
 export const VERSION: string = denoJson.version;
@@ -129,6 +130,7 @@ Run 'flow <command> --help' for the options and examples of each command.`,
   registerStatus(program, ctx);
   registerResources(program, ctx);
   registerClusters(program, ctx);
+  registerCompletions(program, ctx);
   const inherit = (c: Command) => {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -179,6 +179,7 @@ function selection(
  *   loadWorkflow: async () => ({
  *     project: await Project.init(root), registry: new Registry(), source: "example",
  *   }),
+ *   selfCommand: () => ["flow"],
  * };
  * const program = new Command("flow");
  * registerStatus(program, ctx);
