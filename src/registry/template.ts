@@ -47,7 +47,37 @@ export function valueText(v: JsonValue): string {
   return dumps(v);
 }
 
-type Part = string | { path: string[]; raw: string };
+/** Where a placeholder stands in the shell text: outside quotes, or inside '...' or "...". */
+type QuoteContext = "none" | "single" | "double";
+
+type Part = string | { path: string[]; raw: string; context: QuoteContext };
+
+/** The quote context after shell text `text`, starting in `state` (backslash escapes, quotes). */
+function scanQuotes(text: string, state: QuoteContext): QuoteContext {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (state === "single") {
+      if (c === "'") state = "none";
+    } else if (c === "\\") i++;
+    else if (state === "double") {
+      if (c === '"') state = "none";
+    } else if (c === "'") state = "single";
+    else if (c === '"') state = "double";
+  }
+  return state;
+}
+
+/**
+ * A value quoted for the context it is substituted into: outside quotes as
+ * one single-quoted word; inside '...' with each ' closed and reopened;
+ * inside "..." with \\, ", $ and ` escaped. In every case the shell sees
+ * the value as data: `$(...)`, backticks and quotes in it do nothing.
+ */
+function quoteIn(value: string, context: QuoteContext): string {
+  if (context === "single") return value.replace(/'/g, "'\\''");
+  if (context === "double") return value.replace(/[\\"$`]/g, "\\$&");
+  return shellQuote(value);
+}
 
 const FIELD = /^(job\.(id|path|sp(\.[^.{}]+)+|doc(\.[^.{}]+)+)|project\.path|jobs\.(ids|paths))$/;
 
@@ -74,6 +104,7 @@ export class Template {
     this.source = source;
     this.#parts = [];
     let text = "";
+    let quotes: QuoteContext = "none";
     for (let i = 0; i < source.length; i++) {
       const c = source[i];
       if (c === "{" && source[i + 1] === "{") {
@@ -97,8 +128,9 @@ export class Template {
           );
         }
         if (text) this.#parts.push(text);
+        quotes = scanQuotes(text, quotes);
         text = "";
-        this.#parts.push({ path: raw.split("."), raw });
+        this.#parts.push({ path: raw.split("."), raw, context: quotes });
         i = end;
       } else if (c === "}") {
         throw new DefinitionError(
@@ -122,13 +154,14 @@ export class Template {
         continue;
       }
       const [head, field, ...rest] = part.path;
-      if (head === "project") out += shellQuote(root);
+      const q = (v: string) => quoteIn(v, part.context);
+      if (head === "project") out += q(root);
       else if (head === "jobs") {
-        out += jobs.map((j) => shellQuote(field === "ids" ? j.id : j.path)).join(" ");
+        out += jobs.map((j) => q(field === "ids" ? j.id : j.path)).join(" ");
       } else {
         const job = jobs[0];
-        if (field === "id") out += shellQuote(job.id);
-        else if (field === "path") out += shellQuote(job.path);
+        if (field === "id") out += q(job.id);
+        else if (field === "path") out += q(job.path);
         else {
           let v: JsonValue | undefined = field === "sp"
             ? (job.sp as JsonValue)
@@ -146,7 +179,7 @@ export class Template {
               `job ${job.id} has no ${field}.${rest.join(".")} for '{${part.raw}}'`,
             );
           }
-          out += shellQuote(valueText(v));
+          out += q(valueText(v));
         }
       }
     }

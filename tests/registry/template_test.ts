@@ -295,3 +295,29 @@ Deno.test("a hostile project path is data too", async () => {
     assertEquals(exists(marker), false);
   });
 });
+
+Deno.test("placeholders inside double or single quotes are still data, never code", async () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    const { Project } = await import("../../src/workspace/project.ts");
+    const p = await Project.init(root);
+    const hostile = `it's "$(touch ${root}/pwned)" \`touch ${root}/pwned2\` $HOME \\ end\nline2`;
+    const job = await p.openJob({ x: hostile }).init();
+    const cases: [string, string][] = [
+      [`printf '%s' {job.sp.x} > out`, hostile],
+      [`printf '%s' "v={job.sp.x}" > out`, `v=${hostile}`],
+      [`printf '%s' 'v={job.sp.x}' > out`, `v=${hostile}`],
+      [`printf '%s' "a"{job.sp.x}'b' > out`, `a${hostile}b`],
+      [`printf '%s' "x \\"{job.sp.x}\\"" > out`, `x "${hostile}"`],
+    ];
+    for (const [cmd, expected] of cases) {
+      const rendered = new Template(cmd, "test").render([job], root);
+      const r = new Deno.Command("bash", { args: ["-c", rendered], cwd: job.path }).outputSync();
+      assertEquals(r.code, 0, cmd);
+      assertEquals(Deno.readTextFileSync(job.fn("out")), expected, cmd);
+    }
+    assertEquals([...Deno.readDirSync(root)].map((e) => e.name).sort(), [".signac", "workspace"]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
