@@ -53,9 +53,11 @@ export function closest(word: string, candidates: readonly string[]): string | u
     const [shorter, longer] = w.length <= c.length ? [w, c] : [c, w];
     const near = d <= Math.max(1, Math.ceil(longer.length / 3));
     const contained = shorter.length >= 3 && longer.includes(shorter);
-    if ((near || contained) && d < bestScore) {
+    // A candidate the word begins (g → g1) beats an equally distant one it does not.
+    const score = d - (c.startsWith(w) ? 0.5 : 0);
+    if ((near || contained) && score < bestScore) {
       best = candidate;
-      bestScore = d;
+      bestScore = score;
     }
   }
   return best;

@@ -160,7 +160,7 @@ export async function main(args: string[], options: ProgramOptions = {}): Promis
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof FlowError) {
-      err(`flow: error: ${e.message.split("\n")[0]}`);
+      err(`${program.name()}: error: ${e.message.split("\n")[0]}`);
       return e.exitCode;
     }
     if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {

@@ -50,6 +50,10 @@ import { type Resources, visibleDevicesEnv } from "./resources.ts";
 import { operationEnv } from "../environment.ts";
 import { chooseLauncher, withLauncher } from "./mpi.ts";
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** The order in which ready work starts: `--order`. */
 export type RunOrder = "none" | "by-job" | "cyclic" | "random";
 
@@ -358,8 +362,12 @@ export class Runner {
     if (!this.#warned.has(unit.group.name)) {
       this.#warned.add(unit.group.name);
       this.#req.events?.warning?.(
-        `${name} requests ${req.cores} cores and ${req.gpus} GPUs; this machine has ${res.cpus} and ` +
-          `${gpuSlots}: running it with what there is`,
+        `${name} requests ${plural(req.cores, "core")} and ${
+          plural(req.gpus, "GPU")
+        }; this machine has ` +
+          `${plural(res.cpus, "core")} and ${
+            plural(gpuSlots, "GPU")
+          }: running it with what there is`,
       );
     }
     return { cores: Math.min(req.cores, res.cpus), gpus: Math.min(req.gpus, gpuSlots) };

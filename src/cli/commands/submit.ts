@@ -97,7 +97,10 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .option("-n, --num <n>", "submit at most N (group, job) pairs", positiveInt("-n"))
     .option("-b, --bundle <n>", "put N pairs into one batch job", positiveInt("--bundle"))
     .option("-p, --parallel", "run a bundle's pairs at the same time (requests are summed)")
-    .option("--array", "submit each bundle of identical requests as one SLURM/PBS/LSF job array")
+    .option(
+      "--array",
+      "submit a group's pairs (or each --bundle) as one job array of identical requests",
+    )
     .option("--array-limit <n>", "at most N array tasks at once (%N)", positiveInt("--array-limit"))
     .option("--pretend", "print each script and its submit command; submit nothing")
     .option("--hold", "submit held")
@@ -230,7 +233,12 @@ Examples:
             kind === "lsf" ? "%J" : kind === "slurm" ? "%j" : "job"
           }.out`,
           projectRoot: root,
-          request: { ...r, nodes: choice.nodes },
+          // Whole-node partitions: a single-task job gets every core of its nodes.
+          request: {
+            ...r,
+            nodes: choice.nodes,
+            cpusPerTask: choice.rounded && r.ntasks === 1 ? choice.cores : r.cpusPerTask,
+          },
           partition: choice.partitionName,
           account: flags.account ?? profile.account,
           hold: flags.hold,
