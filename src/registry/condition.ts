@@ -10,7 +10,7 @@
  */
 
 import type { Job } from "../workspace/job.ts";
-import { type JsonValue, PyFloat } from "../workspace/value.ts";
+import { type JsonObject, type JsonValue, PyFloat } from "../workspace/value.ts";
 import { dumps } from "../workspace/json.ts";
 import { valuesEqual } from "./_equal.ts";
 
@@ -20,6 +20,10 @@ export interface ConditionContext {
   postconditionsHold(name: string, job: Job): boolean | Promise<boolean>;
   /** Runs a shell condition in the job directory; true on exit status 0. */
   shell(command: string, job: Job): Promise<boolean>;
+  /** Whether `name` is a regular file in the job directory (an evaluator may cache listings). */
+  isFile?(job: Job, name: string): boolean;
+  /** The job document (an evaluator may read it once per command). */
+  document?(job: Job): JsonObject;
 }
 
 /**
@@ -60,7 +64,7 @@ export function isFile(name: string): Condition {
     description: `isfile(${name})`,
     key: `isfile\0${name}`,
     after: [],
-    evaluate: (job) => job.isFileSync(name),
+    evaluate: (job, ctx) => ctx.isFile ? ctx.isFile(job, name) : job.isFileSync(name),
   };
 }
 
@@ -87,8 +91,8 @@ export function after(...operations: string[]): Condition {
   };
 }
 
-function docValue(job: Job, key: string): JsonValue | undefined {
-  const doc = job.doc.readSync();
+function docValue(job: Job, key: string, ctx: ConditionContext): JsonValue | undefined {
+  const doc = ctx.document ? ctx.document(job) : job.doc.readSync();
   return Object.hasOwn(doc, key) ? doc[key] : undefined;
 }
 
@@ -119,7 +123,7 @@ export function docTrue(key: string): Condition {
     description: `doc.${key} is true`,
     key: `doctrue\0${key}`,
     after: [],
-    evaluate: (job) => truthy(docValue(job, key)),
+    evaluate: (job, ctx) => truthy(docValue(job, key, ctx)),
   };
 }
 
@@ -137,7 +141,7 @@ export function docFalse(key: string): Condition {
     description: `doc.${key} is false`,
     key: `docfalse\0${key}`,
     after: [],
-    evaluate: (job) => !truthy(docValue(job, key)),
+    evaluate: (job, ctx) => !truthy(docValue(job, key, ctx)),
   };
 }
 
@@ -168,8 +172,8 @@ export function docEquals(key: string, value: JsonValue): Condition {
     // dumps, not String: String({ a: 1 }) === String({ b: 2 }) would share a memo entry.
     key: `doceq\0${key}\0${dumps(value, { sortKeys: true })}`,
     after: [],
-    evaluate: (job) => {
-      const v = docValue(job, key);
+    evaluate: (job, ctx) => {
+      const v = docValue(job, key, ctx);
       return v !== undefined && valuesEqual(v, value);
     },
   };
