@@ -118,7 +118,7 @@ export const tableLayout: TextLayout = {
 
 interface StatusCliOptions {
   operation?: string[];
-  job?: string[];
+  jobId?: string[];
   filter?: string[];
   detailed?: boolean;
   parameter?: string[];
@@ -132,7 +132,7 @@ function selection(
   jobs: readonly Job[],
   opts: StatusCliOptions,
 ): StatusSelection | undefined {
-  const jobArgs = opts.job ?? [];
+  const jobArgs = opts.jobId ?? [];
   const filterArgs = opts.filter ?? [];
   if (jobArgs.length === 0 && filterArgs.length === 0) return undefined;
   const byId = new Map(jobs.map((j) => [j.id, j]));
@@ -194,7 +194,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       "-o, --operation <regex...>",
       "only operations and groups whose whole name matches (default: all)",
     )
-    .option("-j, --job <id...>", "only these jobs (ids or unique prefixes) and aggregates (agg-…)")
+    .option(
+      "-j, --job-id <id...>",
+      "only these jobs (ids or unique prefixes) and aggregates (agg-…)",
+    )
     .option("-f, --filter <args...>", "only jobs matching a filter (as for 'flow find')")
     .option("-d, --detailed", "add a table of jobs × operations and groups")
     .option(
