@@ -146,7 +146,7 @@ function describeValue(value: unknown): string {
     case "number":
       return String(value);
     case "bigint":
-      return `${value}n`;
+      return String(value); // as the user wrote it: 9007199254740993, not 9007199254740993n
     case "string":
       return `the string ${JSON.stringify(value)}`;
     case "boolean":

@@ -117,7 +117,7 @@ const INVALID: [Record<string, unknown>, string][] = [
   [{ np: NaN }, "directive 'np' must be an integer ≥ 1, got NaN"],
   [{ np: Infinity }, "directive 'np' must be an integer ≥ 1, got Infinity"],
   [{ np: 2 ** 53 }, "directive 'np' must be an integer ≥ 1, got 9007199254740992"],
-  [{ np: 2n ** 60n }, "directive 'np' must be an integer ≥ 1, got 1152921504606846976n"],
+  [{ np: 2n ** 60n }, "directive 'np' must be an integer ≥ 1, got 1152921504606846976"],
   [{ np: () => 4 }, "directive 'np' must be an integer ≥ 1, got a function"],
   [
     { np: Promise.resolve(4) },
