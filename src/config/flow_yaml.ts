@@ -131,10 +131,14 @@ export function parseFlowYaml(text: string, path: string): Registry {
   if (first) {
     const pos = first.linePos?.[0];
     const message = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    // The usual cause: a command with {placeholders} written unquoted inside {...} or [...].
+    const hint = /Unexpected flow-(map|seq)-start/.test(message)
+      ? " (a command with {placeholders} inside {...} or [...] must be quoted)"
+      : "";
     throw new ConfigError(
       path,
       pos ? { line: pos.line, column: pos.col } : undefined,
-      `invalid YAML: ${message}`,
+      `invalid YAML: ${message}${hint}`,
       { cause: first },
     );
   }

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../_assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
 import { ConfigError, loadFlowYaml, parseFlowYaml } from "../../src/config/flow_yaml.ts";
 import { gpusRequested, resolveDirectives } from "../../src/directives/mod.ts";
@@ -820,4 +820,16 @@ Deno.test("the schema example in the module documentation is a valid flow.yaml",
   assertEquals(r.names, ["prepare", "simulate", "summarize", "pipeline"]);
   assertEquals(r.labels.map(([name]) => name), ["simulated"]);
   assertEquals(r.hooks.onStart.length, 1);
+});
+
+Deno.test("an unquoted command with placeholders inside an inline map gets a hint", () => {
+  const e = assertThrows(
+    () =>
+      parseFlowYaml(
+        "operations:\n  a: {command: echo {job.id}, post: [{isfile: x}]}\n",
+        "flow.yaml",
+      ),
+    ConfigError,
+  );
+  assertStringIncludes(e.message, "must be quoted");
 });
