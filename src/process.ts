@@ -84,3 +84,28 @@ function nullSignal(pid: number): boolean | undefined {
     return undefined;
   }
 }
+
+/**
+ * The executable `cmd` found on `path` (a PATH value), or undefined. A name
+ * with a `/` is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { findOnPath } from "./process.ts";
+ * console.log(findOnPath("sh", "/usr/bin:/bin")); // /usr/bin/sh (or /bin/sh)
+ * ```
+ */
+export function findOnPath(cmd: string, path: string | undefined): string | undefined {
+  if (cmd.includes("/")) return cmd;
+  for (const dir of (path ?? "").split(":")) {
+    if (dir === "") continue;
+    const full = `${dir}/${cmd}`;
+    try {
+      const st = Deno.statSync(full);
+      if (st.isFile && (st.mode === null || (st.mode & 0o111) !== 0)) return full;
+    } catch {
+      // not here (or not readable): keep looking
+    }
+  }
+  return undefined;
+}

@@ -7,21 +7,16 @@
  */
 
 import { splitLoaderVars } from "../environment.ts";
-import { sendSignal } from "../process.ts";
+import { findOnPath, sendSignal } from "../process.ts";
 
 let setsidPath: string | null | undefined;
 
 /** `setsid`, if this system has it (Linux does; macOS does not). */
 function findSetsid(): string | null {
-  if (setsidPath !== undefined) return setsidPath;
-  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/setsid`).isFile) return setsidPath = `${dir}/setsid`;
-    } catch {
-      // not here
-    }
+  if (setsidPath === undefined) {
+    setsidPath = findOnPath("setsid", Deno.env.get("PATH") ?? "/usr/bin:/bin") ?? null;
   }
-  return setsidPath = null;
+  return setsidPath;
 }
 
 /** How a process ended. */

@@ -43,6 +43,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { findOnPath } from "../process.ts";
 
 /**
  * Which GPU runtime's visible-device variables apply.
@@ -231,22 +232,6 @@ export function parseRocmSmiIds(stdout: string): string[] {
   const ids: string[] = [];
   for (const m of stdout.matchAll(/^\s*GPU\[(\d+)\]/gm)) if (!ids.includes(m[1])) ids.push(m[1]);
   return ids;
-}
-
-/** Finds an executable `cmd` on `path` (a PATH value); undefined when there is none. */
-function findOnPath(cmd: string, path: string | undefined): string | undefined {
-  if (cmd.includes("/")) return cmd;
-  for (const dir of (path ?? "").split(":")) {
-    if (dir === "") continue;
-    const full = `${dir}/${cmd}`;
-    try {
-      const st = Deno.statSync(full);
-      if (st.isFile && (st.mode === null || (st.mode & 0o111) !== 0)) return full;
-    } catch {
-      // not here (or not readable): keep looking
-    }
-  }
-  return undefined;
 }
 
 /** The default probe runner: `cmd` from `env.PATH`, run with `env`, 10 s at most. */

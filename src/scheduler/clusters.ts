@@ -35,6 +35,7 @@
  * @module
  */
 
+import { findOnPath } from "../process.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { parseYaml } from "../workspace/yaml.ts";
@@ -384,19 +385,7 @@ export interface Detected {
  * ```
  */
 export function pathWhich(path: string | undefined): Which {
-  const dirs = (path ?? "").split(":").filter((d) => d !== "");
-  return (command) => {
-    for (const dir of dirs) {
-      const file = `${dir}/${command}`;
-      try {
-        const st = Deno.statSync(file);
-        if (st.isFile && (st.mode === null || (st.mode & 0o111) !== 0)) return file;
-      } catch {
-        // Not there (or not readable): keep looking.
-      }
-    }
-    return undefined;
-  };
+  return (command) => findOnPath(command, path);
 }
 
 function unknownCluster(name: string, profiles: readonly ClusterProfile[], where: string): never {

@@ -1,6 +1,6 @@
 // `flow run`, `flow exec`, `flow next`: running operations and groups.
 
-import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import { type Command, Option } from "../deps.ts";
 import { OperationError } from "../../errors.ts";
 import type { Aggregate } from "../../registry/aggregate.ts";
 import { Evaluator, type IgnoreConditions } from "../../registry/eligibility.ts";
@@ -12,6 +12,7 @@ import {
   type RunOrder,
   type RunSummary,
 } from "../../executor/run.ts";
+import { positiveInt, positiveNumber } from "../_args.ts";
 import type { CliContext, Workflow } from "../_context.ts";
 import { err, out } from "../_io.ts";
 import { selectJobs } from "../_select.ts";
@@ -35,24 +36,6 @@ interface RunFlags {
   gpus?: string;
   gpuShare?: number;
   mpiLauncher?: string;
-}
-
-function positiveInt(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
-    }
-    return n;
-  };
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError("must be a number of seconds > 0");
-  }
-  return n;
 }
 
 const short = (id: string) => (id.startsWith("agg-") ? id.slice(0, 12) : id.slice(0, 8));

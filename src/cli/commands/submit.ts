@@ -1,6 +1,6 @@
 // `flow submit` and `flow cancel`: batch jobs on a cluster.
 
-import { type Command, InvalidArgumentError } from "../deps.ts";
+import type { Command } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { Evaluator } from "../../registry/eligibility.ts";
 import type { Group } from "../../registry/group.ts";
@@ -17,6 +17,7 @@ import {
   writeSubmitScript,
 } from "../../scheduler/client.ts";
 import type { QueueState, SchedulerKind } from "../../scheduler/types.ts";
+import { positiveInt } from "../_args.ts";
 import type { CliContext, Workflow } from "../_context.ts";
 import { err, out } from "../_io.ts";
 import { selectJobs } from "../_select.ts";
@@ -55,16 +56,6 @@ function applyTemplate(template: string, script: string, name: string, root: str
   const body = lines.slice(i).join("\n").trimEnd();
   return template.replaceAll("{{header}}", header).replaceAll("{{body}}", body)
     .replaceAll("{{job_name}}", name).replaceAll("{{project}}", shellQuote(root)).trimEnd() + "\n";
-}
-
-function positiveInt(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
-    }
-    return n;
-  };
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
