@@ -28,7 +28,13 @@ const { values } = parseArgs({
   },
 });
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const PERMS = ["-q", "--config", new URL("../deno.json", import.meta.url).pathname, "-P=flow"];
+const PERMS = [
+  "-q",
+  "--config",
+  new URL("../deno.json", import.meta.url).pathname,
+  "--v8-flags=--max-semi-space-size=4",
+  "-P=flow",
+];
 const lines: string[] = [];
 
 // 1. Makespan: operations with ngpu in {1, 2, 4} and fixed-seed durations on G fake GPUs.

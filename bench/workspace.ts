@@ -24,7 +24,13 @@ const { values } = parseArgs({
 const sizes = values.sizes!.split(",").map(Number);
 const runs = Number(values.runs);
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const PERMS = ["-q", "--config", new URL("../deno.json", import.meta.url).pathname, "-P=flow"];
+const PERMS = [
+  "-q",
+  "--config",
+  new URL("../deno.json", import.meta.url).pathname,
+  "--v8-flags=--max-semi-space-size=4",
+  "-P=flow",
+];
 
 interface Row {
   n: number;

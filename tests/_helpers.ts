@@ -7,10 +7,24 @@
 const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
 
 /**
+ * The V8 flags the `flow` task and the compiled binary use: a young
+ * generation of at most 4 MB per semi-space keeps the peak memory of
+ * `flow status` at 100,000 jobs near 200 MB instead of 270 MB, at no cost in
+ * time (measured in bench/scale.ts).
+ */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4";
+
+/**
  * The permission flags the `flow` task and the compiled binary use: the
  * permission set "flow" of deno.json, the one list of them.
  */
-export const FLOW_PERMISSIONS = ["-q", "--config", DENO_JSON, "-P=flow"];
+export const FLOW_PERMISSIONS = [
+  "-q",
+  "--config",
+  DENO_JSON,
+  V8_FLAGS,
+  "-P=flow",
+];
 
 /**
  * How users run a TypeScript workflow (`deno run -A --unstable-worker-options

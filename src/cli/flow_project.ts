@@ -16,6 +16,7 @@ import {
   type Hooks,
   type OperationFunction,
 } from "../registry/operation.ts";
+import { DefinitionError } from "../registry/error.ts";
 import { Registry } from "../registry/registry.ts";
 import { Template } from "../registry/template.ts";
 import type { Job } from "../workspace/job.ts";
@@ -73,6 +74,28 @@ export interface OperationOptions {
 export interface OperationHandle {
   /** The operation's name. */
   readonly name: string;
+}
+
+/** Checks what a user passed as conditions (plain JavaScript callers get no type check). */
+function conditionsOf(
+  list: readonly (Condition | ConditionFunction)[] | undefined,
+  where: string,
+): Condition[] {
+  return (list ?? []).map((c, i) => {
+    if (typeof c === "function") return toCondition(c);
+    const v = c as unknown as Record<string, unknown> | null;
+    if (v && typeof v.evaluate === "function" && typeof v.key === "string") return c;
+    if (v && typeof v.name === "string") {
+      throw new DefinitionError(
+        `${where}[${i}] is the operation '${v.name}', not a condition; ` +
+          `to wait for it write after("${v.name}")`,
+      );
+    }
+    throw new DefinitionError(
+      `${where}[${i}] is not a condition (isFile(...), after(...), docTrue(...), ` +
+        `or a function of the job)`,
+    );
+  });
 }
 
 /**
@@ -225,8 +248,8 @@ export class FlowProject {
     this.#registry.addOperation({
       name,
       body,
-      pre: (options.pre ?? []).map(toCondition),
-      post: (options.post ?? []).map(toCondition),
+      pre: conditionsOf(options.pre, `${context} pre`),
+      post: conditionsOf(options.post, `${context} post`),
       directives: options.directives ?? {},
       aggregator: options.aggregate ?? single,
       hooks,

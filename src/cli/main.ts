@@ -47,8 +47,9 @@ function defaultSelfCommand(): string[] {
   if (base !== "deno" && base !== "deno.exe") return [exe]; // the compiled binary
   const cli = new URL("../../cli.ts", import.meta.url);
   const config = new URL("../../deno.json", import.meta.url);
-  if (cli.protocol !== "file:") return [exe, "run", "-q", "-P=flow", cli.href];
-  return [exe, "run", "-q", "--config", config.pathname, "-P=flow", cli.pathname];
+  const v8 = "--v8-flags=--max-semi-space-size=4"; // as in deno.json's tasks
+  if (cli.protocol !== "file:") return [exe, "run", "-q", v8, "-P=flow", cli.href];
+  return [exe, "run", "-q", "--config", config.pathname, v8, "-P=flow", cli.pathname];
 }
 
 function openProjectFor(globals: GlobalOptions, root?: string): Promise<Project> {

@@ -56,6 +56,8 @@ export interface LaunchSpec {
  * ```
  */
 export interface Running {
+  /** Process id of `bash` (the leader of its own process group when setsid is available). */
+  readonly pid: number;
   /** Resolves when the process has exited. */
   readonly done: Promise<ExitStatus>;
   /** Stops the process group: SIGTERM, then SIGKILL after `graceMs`. */
@@ -133,5 +135,5 @@ export function launch(spec: LaunchSpec): Running {
       interrupted: reason === "interrupt",
     };
   })();
-  return { done, stop };
+  return { pid: child.pid, done, stop };
 }

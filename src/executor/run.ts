@@ -19,6 +19,8 @@
  * @module
  */
 
+import type { ConditionCache } from "../registry/condition_cache.ts";
+import { type Claim, type ClaimOwner, ClaimStore } from "./claims.ts";
 import {
   aggregateGroupDirectives,
   coresRequested,
@@ -125,6 +127,8 @@ export interface RunRequest {
   parallel?: number;
   /** `--ignore-conditions`. */
   ignoreConditions?: IgnoreConditions;
+  /** Results of file and document conditions kept between commands (default none). */
+  cache?: ConditionCache;
   /** `--order` (default none). */
   order?: RunOrder;
   /** Per-operation time limit in seconds. */
@@ -146,6 +150,12 @@ export interface RunRequest {
   strictResources?: boolean;
   /** The MPI launcher prefix with `{n}` (default: `mpirun -n {n}`, or `srun` in SLURM). */
   mpiLauncher?: string;
+  /**
+   * Claim each (operation, job) before running it, so that concurrent runs
+   * on the same project never run the same one twice (default true; see
+   * `claims.ts`).
+   */
+  claims?: boolean;
   /** Follow the run. */
   events?: RunEvents;
 }
@@ -166,6 +176,8 @@ export interface RunSummary {
   failed: OperationRecord[];
   /** Operations stopped by an interrupt. */
   interrupted: OperationRecord[];
+  /** Operations not run because another flow process was running them (held its claim). */
+  busy: { operation: string; id: string; owner: ClaimOwner }[];
   /** True if the run was interrupted. */
   wasInterrupted: boolean;
 }
@@ -196,8 +208,12 @@ export class Runner {
     succeeded: [],
     failed: [],
     interrupted: [],
+    busy: [],
     wasInterrupted: false,
   };
+  #claims?: ClaimStore;
+  /** Claims held now, by operation and aggregate id. */
+  readonly #held = new Map<string, Claim>();
   #stopping = false;
   readonly #parentEnv: Record<string, string> = Deno.env.toObject();
   readonly #launcher: string;
@@ -209,6 +225,7 @@ export class Runner {
     this.#req = request;
     this.#evaluator = new Evaluator(request.registry, {
       ignoreConditions: request.ignoreConditions,
+      cache: request.cache,
     });
     this.#launcher = chooseLauncher(request.mpiLauncher, this.#parentEnv);
     const slots = request.parallel ?? 1;
@@ -310,12 +327,35 @@ export class Runner {
             running.set(unit, p);
           }
         }
+        this.#prefetch(queued);
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
     }
     await this.#sandboxes.closeAll();
+    if (this.#claims) {
+      // Claims left by killed runs on operations that are complete by now.
+      this.#claims.sweep();
+      this.#claims.close();
+    }
     return this.#summary;
+  }
+
+  /** Opens the sandboxes of the next queued units ahead of time (see SandboxPool.prefetch). */
+  #prefetch(queued: ReadonlySet<Unit>): void {
+    if (this.#stopping || this.#req.pretend) return;
+    let n = 0;
+    for (const unit of queued) {
+      if (n++ >= 2) break;
+      for (const m of unit.group.members) {
+        const op = this.#req.registry.operation(m.operation);
+        if (op.body.kind !== "function" || !isSandboxed(op) || op.module === undefined) continue;
+        this.#sandboxes.prefetch(
+          sandboxSpecFor([op], { projectRoot: this.#req.project.root, jobs: unit.agg.jobs }),
+        );
+        break;
+      }
+    }
   }
 
   readonly #constantRequests = new Map<Group, ResourceRequest | null>();
@@ -419,7 +459,80 @@ export class Runner {
   async #execute(unit: Unit, allocation: Allocation): Promise<void> {
     const { group, agg } = unit;
     if (group.runOptions.parallel) {
-      const ops = await this.#eligibleMembers(unit);
+      const claims: Claim[] = [];
+      const ops: Operation[] = [];
+      for (const op of await this.#eligibleMembers(unit)) {
+        const claim = this.#claim(op, agg);
+        if (claim === undefined) continue;
+        if (claim !== true) claims.push(claim);
+        ops.push(op);
+      }
+      if (claims.length > 0) {
+        // Claimed: look again (another process may have just completed some and let go).
+        this.#evaluator.forget(agg.jobs);
+        for (let i = ops.length - 1; i >= 0; i--) {
+          if (!(await this.#evaluator.operationState(ops[i], agg)).eligible) ops.splice(i, 1);
+        }
+      }
+      try {
+        await this.#runParallel(unit, allocation, ops);
+      } finally {
+        for (const c of claims) this.#release(c);
+      }
+      return;
+    }
+    for (const m of group.members) {
+      if (this.#stopping) return;
+      const key = `${m.operation}\0${agg.id}`;
+      if (this.#done.has(key)) continue;
+      const op = this.#req.registry.operation(m.operation);
+      if (!(await this.#evaluator.operationState(op, agg)).eligible) continue;
+      const claim = this.#claim(op, agg);
+      if (claim === undefined) continue;
+      try {
+        if (claim !== true) {
+          // Claimed: look again (another process may have just completed it and let go).
+          this.#evaluator.forget(agg.jobs);
+          if (!(await this.#evaluator.operationState(op, agg)).eligible) continue;
+        }
+        this.#done.add(key);
+        const n = gpusRequested(this.#directives(op, group, agg));
+        const ok = await this.#runOperation(op, group, agg, allocation.deviceIds.slice(0, n));
+        this.#evaluator.forget(agg.jobs);
+        if (!ok) return; // the rest of the group depends on what failed
+      } finally {
+        if (claim !== true) this.#release(claim);
+      }
+    }
+  }
+
+  /**
+   * Claims (operation, aggregate): the claim, `true` when claims are off, or
+   * undefined when another process holds it (recorded in the summary).
+   */
+  #claim(op: Operation, agg: Aggregate): Claim | true | undefined {
+    if (this.#req.claims === false) return true;
+    this.#claims ??= new ClaimStore(this.#req.project.root, {
+      onTakeover: (message) => this.#req.events?.warning?.(message),
+    });
+    const r = this.#claims.claim(op.name, agg.id);
+    if ("held" in r) {
+      this.#held.set(`${op.name}\0${agg.id}`, r.held);
+      return r.held;
+    }
+    this.#summary.busy.push({ operation: op.name, id: agg.id, owner: r.busy });
+    this.#done.add(`${op.name}\0${agg.id}`);
+    return undefined;
+  }
+
+  #release(claim: Claim): void {
+    for (const [key, c] of this.#held) if (c === claim) this.#held.delete(key);
+    claim.release();
+  }
+
+  async #runParallel(unit: Unit, allocation: Allocation, ops: Operation[]): Promise<void> {
+    const { group, agg } = unit;
+    {
       for (const op of ops) this.#done.add(`${op.name}\0${agg.id}`);
       // Disjoint devices for operations that run at the same time.
       let next = 0;
@@ -431,19 +544,6 @@ export class Runner {
       });
       await Promise.all(ops.map((op, i) => this.#runOperation(op, group, agg, devices[i])));
       this.#evaluator.forget(agg.jobs);
-      return;
-    }
-    for (const m of group.members) {
-      if (this.#stopping) return;
-      const key = `${m.operation}\0${agg.id}`;
-      if (this.#done.has(key)) continue;
-      const op = this.#req.registry.operation(m.operation);
-      if (!(await this.#evaluator.operationState(op, agg)).eligible) continue;
-      this.#done.add(key);
-      const n = gpusRequested(this.#directives(op, group, agg));
-      const ok = await this.#runOperation(op, group, agg, allocation.deviceIds.slice(0, n));
-      this.#evaluator.forget(agg.jobs);
-      if (!ok) return; // the rest of the group depends on what failed
     }
   }
 
@@ -582,6 +682,7 @@ export class Runner {
           },
         });
         this.#processes.add(p);
+        this.#held.get(`${op.name}\0${agg.id}`)?.setChild(p.pid);
         const status = await p.done.finally(() => {
           this.#processes.delete(p);
           log.close();

@@ -43,6 +43,12 @@ export interface Condition {
   readonly key: string;
   /** Operations whose postconditions this condition reads (for `after`). */
   readonly after: readonly string[];
+  /**
+   * True if the value depends only on which regular files the job directory
+   * holds and on the job document, so that the condition cache may keep it
+   * (see `condition_cache.ts`).
+   */
+  readonly cacheable?: boolean;
   /** Whether the condition holds for the job. */
   evaluate(job: Job, ctx: ConditionContext): boolean | Promise<boolean>;
 }
@@ -64,6 +70,7 @@ export function isFile(name: string): Condition {
     description: `isfile(${name})`,
     key: `isfile\0${name}`,
     after: [],
+    cacheable: !name.includes("/"),
     evaluate: (job, ctx) => ctx.isFile ? ctx.isFile(job, name) : job.isFileSync(name),
   };
 }
@@ -123,6 +130,7 @@ export function docTrue(key: string): Condition {
     description: `doc.${key} is true`,
     key: `doctrue\0${key}`,
     after: [],
+    cacheable: true,
     evaluate: (job, ctx) => truthy(docValue(job, key, ctx)),
   };
 }
@@ -141,6 +149,7 @@ export function docFalse(key: string): Condition {
     description: `doc.${key} is false`,
     key: `docfalse\0${key}`,
     after: [],
+    cacheable: true,
     evaluate: (job, ctx) => !truthy(docValue(job, key, ctx)),
   };
 }
@@ -172,6 +181,7 @@ export function docEquals(key: string, value: JsonValue): Condition {
     // dumps, not String: String({ a: 1 }) === String({ b: 2 }) would share a memo entry.
     key: `doceq\0${key}\0${dumps(value, { sortKeys: true })}`,
     after: [],
+    cacheable: true,
     evaluate: (job, ctx) => {
       const v = docValue(job, key, ctx);
       return v !== undefined && valuesEqual(v, value);
@@ -193,6 +203,7 @@ export function not(condition: Condition): Condition {
     description: `not(${condition.description})`,
     key: `not\0${condition.key}`,
     after: condition.after,
+    cacheable: condition.cacheable,
     evaluate(job, ctx) {
       const r = condition.evaluate(job, ctx);
       return typeof r === "boolean" ? !r : r.then((x) => !x);

@@ -23,6 +23,7 @@ import type { Condition, ConditionContext } from "./condition.ts";
 import type { Group } from "./group.ts";
 import type { Operation } from "./operation.ts";
 import type { Registry } from "./registry.ts";
+import type { ConditionCache, JobListing } from "./condition_cache.ts";
 import { runShellCondition } from "./_shell.ts";
 
 /** Which conditions `run` ignores: `--ignore-conditions`. */
@@ -50,6 +51,8 @@ export interface EvaluatorOptions {
   ignoreConditions?: IgnoreConditions;
   /** Runs a shell condition; true on exit status 0 (default: `bash -c` in the job directory). */
   shell?: (command: string, job: Job) => Promise<boolean>;
+  /** Results of file and document conditions kept between commands (default none). */
+  cache?: ConditionCache;
 }
 
 type Result = boolean | Promise<boolean>;
@@ -86,31 +89,54 @@ export class Evaluator implements ConditionContext {
   readonly #registry: Registry;
   readonly #ignore: IgnoreConditions;
   readonly #shell: (command: string, job: Job) => Promise<boolean>;
+  /** Condition key → job id → result (few large maps: cheaper than one map per job). */
   readonly #memo = new Map<string, Map<string, Result>>();
+  readonly #cache?: ConditionCache;
+  /**
+   * For the cache, which has just read the job's change times: a listing
+   * (and later a document) read after them, so that a change in between
+   * shows up as a new time rather than as a stale entry.
+   */
+  readonly #listingOf = (job: Job) => {
+    this.#files.delete(job.id);
+    this.#docs.delete(job.id);
+    return this.#listing(job);
+  };
 
   /** An evaluator over a registry's definitions. */
   constructor(registry: Registry, options: EvaluatorOptions = {}) {
     this.#registry = registry;
     this.#ignore = options.ignoreConditions ?? "none";
     this.#shell = options.shell ?? runShellCondition;
+    this.#cache = options.cache;
   }
 
   /** Whether a condition holds for a job (memoised). */
   holds(condition: Condition, job: Job): Result {
-    let perJob = this.#memo.get(job.id);
-    if (!perJob) this.#memo.set(job.id, perJob = new Map());
-    const cached = perJob.get(condition.key);
+    const cache = condition.cacheable ? this.#cache : undefined;
+    if (cache) {
+      // The cache answers for the rest of the command: no second memo.
+      const known = cache.get(job, condition.key, this.#listingOf);
+      if (known !== undefined) return known;
+    }
+    const id = job.id;
+    let perCondition = this.#memo.get(condition.key);
+    if (!perCondition) this.#memo.set(condition.key, perCondition = new Map());
+    const cached = perCondition.get(id);
     if (cached !== undefined) return cached;
     const r = condition.evaluate(job, this);
-    perJob.set(condition.key, r);
+    if (cache && typeof r === "boolean") cache.set(job, condition.key, r);
+    perCondition.set(id, r);
     if (r !== true && r !== false) {
-      r.then((v) => perJob.set(condition.key, v), () => perJob.delete(condition.key));
+      const memo = perCondition;
+      r.then((v) => memo.set(id, v), () => memo.delete(id));
     }
     return r;
   }
 
   /** Whether a condition holds for every job of an aggregate. */
   holdsForAll(condition: Condition, jobs: readonly Job[]): Result {
+    if (jobs.length === 1) return this.holds(condition, jobs[0]);
     return every(jobs, (job: Job) => this.holds(condition, job));
   }
 
@@ -162,8 +188,31 @@ export class Evaluator implements ConditionContext {
     };
   }
 
-  readonly #files = new Map<string, Set<string> | null>();
+  readonly #files = new Map<string, JobListing | null>();
   readonly #docs = new Map<string, JsonObject>();
+
+  /** The job directory's regular files (and whether it holds links), listed once per command. */
+  #listing(job: Job): JobListing | null {
+    let listing = this.#files.get(job.id);
+    if (listing === undefined) {
+      try {
+        const files = new Set<string>();
+        let links = false;
+        for (const e of Deno.readDirSync(job.path)) {
+          if (e.isFile) files.add(e.name);
+          else if (e.isSymlink) {
+            links = true;
+            if (job.isFileSync(e.name)) files.add(e.name);
+          }
+        }
+        listing = { files, links };
+      } catch {
+        listing = null; // not listable: ask the file system each time
+      }
+      this.#files.set(job.id, listing);
+    }
+    return listing;
+  }
 
   /**
    * {@link ConditionContext}: whether `name` is a regular file in the job
@@ -173,19 +222,8 @@ export class Evaluator implements ConditionContext {
    */
   isFile(job: Job, name: string): boolean {
     if (name.includes("/")) return job.isFileSync(name);
-    let files = this.#files.get(job.id);
-    if (files === undefined) {
-      try {
-        files = new Set();
-        for (const e of Deno.readDirSync(job.path)) {
-          if (e.isFile || (e.isSymlink && job.isFileSync(e.name))) files.add(e.name);
-        }
-      } catch {
-        files = null; // not listable: ask the file system each time
-      }
-      this.#files.set(job.id, files);
-    }
-    return files === null ? job.isFileSync(name) : files.has(name);
+    const listing = this.#listing(job);
+    return listing === null ? job.isFileSync(name) : listing.files.has(name);
   }
 
   /** {@link ConditionContext}: the job document, read at most once per job and command. */
@@ -201,9 +239,10 @@ export class Evaluator implements ConditionContext {
   /** Drops memoised results for these jobs (after an operation ran on them). */
   forget(jobs: readonly Job[]): void {
     for (const j of jobs) {
-      this.#memo.delete(j.id);
+      for (const perCondition of this.#memo.values()) perCondition.delete(j.id);
       this.#files.delete(j.id);
       this.#docs.delete(j.id);
     }
+    this.#cache?.forget(jobs);
   }
 }

@@ -12,6 +12,7 @@
  * @module
  */
 
+import type { ConditionCache } from "../registry/condition_cache.ts";
 import { FlowError, UsageError } from "../errors.ts";
 import type { Aggregate, Aggregator } from "../registry/aggregate.ts";
 import type { Condition } from "../registry/condition.ts";
@@ -94,6 +95,8 @@ export interface StatusOptions {
   shell?: (command: string, job: Job) => Promise<boolean>;
   /** Use this evaluator (and its memo) instead of a new one. */
   evaluator?: Evaluator;
+  /** The condition cache for a new evaluator (ignored with `evaluator`). */
+  cache?: ConditionCache;
 }
 
 /**
@@ -433,7 +436,8 @@ export async function collectStatus(
   jobs: readonly Job[],
   options: StatusOptions = {},
 ): Promise<StatusReport> {
-  const ev = options.evaluator ?? new Evaluator(registry, { shell: options.shell });
+  const ev = options.evaluator ??
+    new Evaluator(registry, { shell: options.shell, cache: options.cache });
   const select = options.select;
 
   // What to evaluate.

@@ -1,13 +1,13 @@
 /**
- * Parameter grids: the cartesian product of lists of values.
+ * Parameter grids: the cartesian product of lists of values. (Reading grid
+ * files is in `grid_file.ts`, so that the module graph of `mod.ts`, which
+ * every sandboxed operation loads, does not carry the YAML parser.)
  *
  * @module
  */
 
 import { UsageError } from "../errors.ts";
-import { parse } from "./json.ts";
-import { isJsonObject, type JsonObject } from "./value.ts";
-import { parseYaml } from "./yaml.ts";
+import type { JsonObject } from "./value.ts";
 
 /**
  * Expands a grid (key → list of values; a non-list value is a constant) into
@@ -29,29 +29,4 @@ export function expandGrid(grid: JsonObject): JsonObject[] {
     points = next;
   }
   return points;
-}
-
-/**
- * Reads a grid file: JSON (`.json`) or YAML (anything else).
- *
- * @example
- * ```ts
- * import { readGridFile } from "./grid.ts";
- * const file = Deno.makeTempFileSync({ suffix: ".yaml" });
- * Deno.writeTextFileSync(file, "T: [1.0, 2.0]\n");
- * console.log(readGridFile(file)); // two state points, T as floats
- * ```
- */
-export function readGridFile(path: string): JsonObject[] {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (e) {
-    throw new UsageError(`cannot read grid file ${path}: ${(e as Error).message}`);
-  }
-  const value = path.endsWith(".json") ? parse(text, path) : parseYaml(text, path);
-  if (!isJsonObject(value)) {
-    throw new UsageError(`${path}: a grid must be a map of key to list of values`);
-  }
-  return expandGrid(value);
 }

@@ -1,7 +1,7 @@
 // What the compiled binary does, proved by running cli.ts under exactly its permissions.
 // (`deno compile` cannot run on our machines: it downloads its runtime from a host we cannot reach.)
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { flow, FLOW_PERMISSIONS, withTempDir } from "../_helpers.ts";
+import { flow, FLOW_PERMISSIONS, V8_FLAGS, withTempDir } from "../_helpers.ts";
 
 const config = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
 
@@ -16,6 +16,8 @@ Deno.test("one permission list: the compile tasks, the flow task and the tests a
   assert(FLOW_PERMISSIONS.includes("-P=flow"), "the tests run cli.ts under the same set");
   for (const cmd of [tasks.compile, ...all, tasks.flow, FLOW_PERMISSIONS.join(" ")]) {
     assert(!/(^|\s)(-A|--allow-all|--allow-\w+)/.test(cmd), `no other permission flag in: ${cmd}`);
+    // The same V8 flags too: the memory figures of bench/scale.ts are the binary's.
+    assert(cmd.split(/\s+/).includes(V8_FLAGS), `${V8_FLAGS} in: ${cmd}`);
   }
   const set = config.permissions.flow;
   assert(!("all" in set), "no allow-all in the set");

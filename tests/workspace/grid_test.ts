@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
-import { expandGrid, readGridFile } from "../../src/workspace/grid.ts";
+import { expandGrid } from "../../src/workspace/grid.ts";
+import { readGridFile } from "../../src/workspace/grid_file.ts";
 import { parseYaml, YamlError } from "../../src/workspace/yaml.ts";
 import { UsageError } from "../../src/errors.ts";
 import { PyFloat } from "../../src/workspace/value.ts";

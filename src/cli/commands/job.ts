@@ -2,7 +2,7 @@
 
 import { type Command, Option } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
-import { readGridFile } from "../../workspace/grid.ts";
+import { readGridFile } from "../../workspace/grid_file.ts";
 import type { Job } from "../../workspace/job.ts";
 import { dumps, parse } from "../../workspace/json.ts";
 import type { JsonObject, JsonValue } from "../../workspace/value.ts";

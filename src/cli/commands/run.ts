@@ -1,5 +1,6 @@
 // `flow run`, `flow exec`, `flow next`: running operations and groups.
 
+import { ConditionCache } from "../../registry/condition_cache.ts";
 import { type Command, Option } from "../deps.ts";
 import { OperationError } from "../../errors.ts";
 import type { Aggregate } from "../../registry/aggregate.ts";
@@ -123,8 +124,16 @@ function report(summary: RunSummary, what: string): void {
   if (summary.failed.length) parts.push(`${summary.failed.length} failed`);
   if (summary.interrupted.length) parts.push(`${summary.interrupted.length} interrupted`);
   const total = summary.succeeded.length + summary.failed.length + summary.interrupted.length;
+  if (summary.busy.length > 0) {
+    const b = summary.busy[0];
+    err(
+      `${summary.busy.length} not run here: another flow process is running ${
+        summary.busy.length === 1 ? "it" : "them"
+      } (e.g. '${b.operation}' on ${b.id}, by ${b.owner.host}:${b.owner.pid})`,
+    );
+  }
   if (total === 0 && !summary.wasInterrupted) {
-    err(`nothing to ${what}: no selected operation is eligible`);
+    if (summary.busy.length === 0) err(`nothing to ${what}: no selected operation is eligible`);
     return;
   }
   err(`${what}: ${total} operation${total === 1 ? "" : "s"}, ${parts.join(", ")}`);
@@ -166,7 +175,9 @@ async function execute(
     parallel: parallel > 1,
     progress: flags.progress === true && !flags.pretend,
   });
+  const cache = ConditionCache.open(wf.project.root);
   const runner = new Runner({
+    cache,
     project: wf.project,
     registry: wf.registry,
     groups,
@@ -203,6 +214,7 @@ async function execute(
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     console_.stop();
+    cache?.save();
   }
   if (!flags.pretend) report(summary, what);
 }
@@ -343,11 +355,16 @@ Examples:
       const wf = await ctx.loadWorkflow();
       const group = wf.registry.group(name);
       const { jobs } = await selectJobs(wf.project, wf.registry, [group], undefined, undefined);
-      const evaluator = new Evaluator(wf.registry);
+      const cache = ConditionCache.open(wf.project.root);
+      const evaluator = new Evaluator(wf.registry, { cache });
       const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
       const ids: string[] = [];
-      for (const agg of aggregator.aggregate(jobs)) {
-        if ((await evaluator.groupState(group, agg)).eligible) ids.push(agg.id);
+      try {
+        for (const agg of aggregator.aggregate(jobs)) {
+          if ((await evaluator.groupState(group, agg)).eligible) ids.push(agg.id);
+        }
+      } finally {
+        cache?.save();
       }
       out(ids.join("\n"));
     });

@@ -1,7 +1,8 @@
 // `flow status`: which operations and groups are eligible and complete, per job and overall.
 
-import { cliProgress, type Command, Table } from "../deps.ts";
+import { cliProgress, type Command, stringWidth, textTable } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
+import { ConditionCache } from "../../registry/condition_cache.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
 import { queryQueue } from "../../scheduler/client.ts";
 import { submissionsPath, trackedStates } from "../../scheduler/names.ts";
@@ -24,60 +25,14 @@ const BAR_SIZE = 20;
 const FULL = "█".repeat(BAR_SIZE);
 const EMPTY = "░".repeat(BAR_SIZE);
 
-/** Borderless tables: columns separated by two spaces. */
-const CHARS = {
-  top: "",
-  "top-mid": "",
-  "top-left": "",
-  "top-right": "",
-  bottom: "",
-  "bottom-mid": "",
-  "bottom-left": "",
-  "bottom-right": "",
-  left: "",
-  "left-mid": "",
-  mid: "",
-  "mid-mid": "",
-  right: "",
-  "right-mid": "",
-  middle: "  ",
-};
+const PLAIN = /^[\x20-\x7e]*$/;
 
-/**
- * Rows per cli-table3 table: cli-table3 takes time that grows faster than the
- * number of rows, so longer tables are drawn in pieces of this many rows with
- * the same column widths.
- */
-const ROWS_PER_PIECE = 25;
-
-/** A width no less than the one a terminal gives `s` (wide characters count 2). */
-function widthAtLeast(s: string): number {
-  // deno-lint-ignore no-control-regex
-  if (/^[\x00-\x7f]*$/.test(s)) return s.length;
-  let w = 0;
-  for (const ch of s) w += ch.codePointAt(0)! >= 0x1100 ? 2 : 1;
-  return w;
+/** The width a terminal gives `s` (wide characters count 2), quickly for plain ASCII. */
+function width(s: string): number {
+  return PLAIN.test(s) ? s.length : stringWidth(s);
 }
-
-function drawTable(
-  head: readonly string[] | undefined,
-  rows: readonly (readonly string[])[],
-  align: readonly ("left" | "right")[],
-  widths?: number[],
-): string {
-  const table = new Table({
-    ...(head ? { head: [...head] } : {}),
-    ...(widths ? { colWidths: widths } : {}),
-    chars: CHARS,
-    colAligns: [...align],
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-  });
-  for (const row of rows) table.push([...row]);
-  return table.toString().split("\n").map((line) => line.trimEnd()).join("\n");
-}
-
 /**
- * The command line's layout of status text: cli-table3 tables without
+ * The command line's layout of status text: text-table tables without
  * borders, cli-progress bars (rounded down, so a bar is full only when
  * everything is complete).
  *
@@ -90,20 +45,12 @@ function drawTable(
  */
 export const tableLayout: TextLayout = {
   table(head, rows, align) {
-    if (rows.length <= ROWS_PER_PIECE) return drawTable(head, rows, align);
-    const widths = head.map((h) => widthAtLeast(h));
-    for (const row of rows) {
-      for (let c = 0; c < widths.length; c++) {
-        const w = widthAtLeast(row[c] ?? "");
-        if (w > widths[c]) widths[c] = w;
-      }
-    }
-    const pieces: string[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
-      const piece = rows.slice(i, i + ROWS_PER_PIECE);
-      pieces.push(drawTable(i === 0 ? head : undefined, piece, align, widths));
-    }
-    return pieces.join("\n");
+    const text = textTable([head, ...rows] as string[][], {
+      hsep: "  ",
+      align: align.map((a) => a === "right" ? "r" : "l"),
+      stringLength: width,
+    });
+    return text.split("\n").map((line) => line.trimEnd()).join("\n");
   },
   bar(fraction) {
     const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
@@ -124,6 +71,7 @@ interface StatusCliOptions {
   parameter?: string[];
   onlyIncomplete?: boolean;
   json?: boolean;
+  cache: boolean;
 }
 
 /** The jobs and aggregates that `-j` and `-f` select; undefined when neither is given. */
@@ -209,6 +157,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       "leave out operations and groups complete for everything, and jobs where all is complete",
     )
     .option("--json", "print the status as JSON (schema below); ignores -d and -p")
+    .option(
+      "--no-cache",
+      "evaluate every condition afresh, without the condition cache (.flow/conditions.cache)",
+    )
     .addHelpText(
       "after",
       `
@@ -263,11 +215,13 @@ Examples:
       const select = selection(project, jobs, opts);
       let bar: Progress | undefined;
       let shown = 0;
+      const cache = opts.cache ? ConditionCache.open(project.root) : undefined;
       const report = await (async () => {
         try {
           return await collectStatus(registry, jobs, {
             operations: opts.operation,
             select,
+            cache,
             onProgress: (done, total) => {
               bar ??= progressBar(total, "status");
               for (; shown < done; shown++) bar.increment();
@@ -275,6 +229,7 @@ Examples:
           });
         } finally {
           bar?.stop();
+          cache?.save(jobs);
         }
       })();
       const submitted = await submittedStates(ctx, project.root);

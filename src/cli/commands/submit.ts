@@ -1,5 +1,6 @@
 // `flow submit` and `flow cancel`: batch jobs on a cluster.
 
+import { ConditionCache } from "../../registry/condition_cache.ts";
 import type { Command } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { Evaluator } from "../../registry/eligibility.ts";
@@ -142,27 +143,32 @@ Examples:
         queue = new Map();
       }
       // Eligible pairs, not already in the queue.
-      const evaluator = new Evaluator(wf.registry);
+      const cache = ConditionCache.open(wf.project.root);
+      const evaluator = new Evaluator(wf.registry, { cache });
       const byGroup = new Map<Group, Pair[]>();
       let count = 0;
       let skipped = 0;
-      for (const group of groups) {
-        const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
-        for (const agg of aggregator.aggregate(sel.jobs)) {
-          if (sel.aggregateIds && !sel.aggregateIds.has(agg.id)) continue;
-          if (flags.num !== undefined && count >= flags.num) break;
-          if (queue.has(trackKey(group.name, agg.id))) {
-            skipped++;
-            continue;
+      try {
+        for (const group of groups) {
+          const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
+          for (const agg of aggregator.aggregate(sel.jobs)) {
+            if (sel.aggregateIds && !sel.aggregateIds.has(agg.id)) continue;
+            if (flags.num !== undefined && count >= flags.num) break;
+            if (queue.has(trackKey(group.name, agg.id))) {
+              skipped++;
+              continue;
+            }
+            if (!flags.ignoreConditions && !(await evaluator.groupState(group, agg)).eligible) {
+              continue;
+            }
+            const list = byGroup.get(group) ?? [];
+            list.push({ group, agg, directives: groupDirectives(wf.registry, group, agg) });
+            byGroup.set(group, list);
+            count++;
           }
-          if (!flags.ignoreConditions && !(await evaluator.groupState(group, agg)).eligible) {
-            continue;
-          }
-          const list = byGroup.get(group) ?? [];
-          list.push({ group, agg, directives: groupDirectives(wf.registry, group, agg) });
-          byGroup.set(group, list);
-          count++;
         }
+      } finally {
+        cache?.save();
       }
       if (skipped > 0) err(`${skipped} already queued, held or running: not submitted again`);
       if (count === 0) {

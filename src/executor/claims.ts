@@ -1,0 +1,358 @@
+/**
+ * Claims: which process runs an operation on a job (or aggregate) right now,
+ * across processes and across the nodes of a shared file system, so that two
+ * `flow run` processes whose selections overlap never run the same
+ * (operation, job) at the same time.
+ *
+ * A claim is the file `.flow/claims/<aggregate id>.<operation>` created with
+ * an atomic exclusive create (`O_CREAT | O_EXCL`, atomic on local file
+ * systems and on NFSv3 and later), holding the owner's host, pid, start time
+ * and a random token. While the owner runs the operation it touches the file
+ * every {@link ClaimOptions.heartbeatMs}; it removes the file when the
+ * operation ends.
+ *
+ * A claim left behind is taken over, with a message:
+ * - on the same host, when its process no longer exists (nor the command it
+ *   started, which outlives a flow process killed with SIGKILL), or when the
+ *   process exists but the heartbeat stopped (the pid was reused);
+ * - from another host (a crashed node), when the heartbeat is older than
+ *   {@link ClaimOptions.staleAfterMs} (default 10 minutes; `FLOW_CLAIM_STALE`
+ *   in seconds).
+ *
+ * Takeover renames the stale file to a unique name first: of several
+ * processes that find the same stale claim, one wins the rename; the winner
+ * checks that what it moved is the claim it judged stale (same token) and
+ * puts back anything else.
+ *
+ * Claiming is only half of it: after taking a claim the runner evaluates the
+ * operation's conditions again, so that an operation another process has
+ * just completed (and released) is not run a second time.
+ *
+ * @module
+ */
+
+import { hostname } from "node:os";
+import { processExists } from "../process.ts";
+
+/** Folder of the claims, relative to the project root. */
+export const CLAIMS_DIR = ".flow/claims";
+
+/** Options of a {@link ClaimStore}. */
+export interface ClaimOptions {
+  /** A claim whose heartbeat is older than this is stale (default 600 s, or FLOW_CLAIM_STALE s). */
+  staleAfterMs?: number;
+  /** How often held claims are touched (default: a tenth of staleAfterMs, at most 60 s). */
+  heartbeatMs?: number;
+  /** Told when a stale claim is taken over. */
+  onTakeover?: (message: string) => void;
+}
+
+/** Who holds a claim. */
+export interface ClaimOwner {
+  /** Host name of the owner. */
+  host: string;
+  /** Process id on that host. */
+  pid: number;
+  /** When the claim was taken (ms since the epoch, the owner's clock). */
+  since: number;
+  /** Random token identifying this claim. */
+  token: string;
+  /** The operation's own process (a command), which may outlive a killed flow process. */
+  child?: number;
+}
+
+/** The result of {@link ClaimStore.claim}: a held claim, or who holds it. */
+export type ClaimResult = { held: Claim } | { busy: ClaimOwner };
+
+let host: string | undefined;
+function thisHost(): string {
+  return host ??= hostname();
+}
+
+function envStaleMs(): number | undefined {
+  const v = Deno.env.get("FLOW_CLAIM_STALE");
+  if (v === undefined) return undefined;
+  const s = Number(v);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : undefined;
+}
+
+function fileName(aggregateId: string, operation: string): string {
+  // Operation names are identifiers in practice; encode anything else.
+  return `${aggregateId}.${encodeURIComponent(operation).replaceAll(".", "%2E")}`;
+}
+
+function readOwner(path: string): { owner?: ClaimOwner; mtime: number } | undefined {
+  try {
+    const mtime = Deno.statSync(path).mtime?.getTime() ?? Date.now();
+    const text = Deno.readTextFileSync(path);
+    try {
+      const o = JSON.parse(text) as ClaimOwner;
+      if (typeof o.pid === "number" && typeof o.host === "string") return { owner: o, mtime };
+    } catch {
+      // half written by a process that died between create and write
+    }
+    return { mtime };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/**
+ * A claim this process holds.
+ *
+ * @example
+ * ```ts
+ * import { ClaimStore } from "./claims.ts";
+ * const store = new ClaimStore(Deno.makeTempDirSync());
+ * const r = store.claim("prep", "0123");
+ * if ("held" in r) r.held.release();
+ * ```
+ */
+export class Claim {
+  /** The claim file. */
+  readonly path: string;
+  /** Who holds it (this process). */
+  readonly owner: ClaimOwner;
+  readonly #store: ClaimStore;
+
+  /** @internal Made by {@link ClaimStore.claim}. */
+  constructor(path: string, owner: ClaimOwner, store: ClaimStore) {
+    this.path = path;
+    this.owner = owner;
+    this.#store = store;
+  }
+
+  /** True while the claim file is still this claim (nobody took it over). */
+  isMine(): boolean {
+    return readOwner(this.path)?.owner?.token === this.owner.token;
+  }
+
+  /**
+   * Records the process running the operation (a command in its own process
+   * group): a claim whose flow process died is live while that process runs.
+   */
+  setChild(pid: number): void {
+    if (!this.isMine()) return;
+    this.owner.child = pid;
+    const tmp = `${this.path}.${this.owner.token}.tmp`;
+    try {
+      Deno.writeTextFileSync(tmp, JSON.stringify(this.owner));
+      Deno.renameSync(tmp, this.path);
+    } catch {
+      // the claim stays valid without it
+    }
+  }
+
+  /** Removes the claim (if it is still ours). */
+  release(): void {
+    this.#store.forget(this);
+    // Nobody takes over a claim younger than the stale limit: no need to read it back.
+    if (Date.now() - this.owner.since >= this.#store.staleAfterMs / 2 && !this.isMine()) return;
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/**
+ * The claims of one project.
+ *
+ * @example
+ * ```ts
+ * import { ClaimStore } from "./claims.ts";
+ * const store = new ClaimStore(Deno.makeTempDirSync());
+ * const a = store.claim("prep", "0123");
+ * const b = store.claim("prep", "0123");
+ * console.log("held" in a, "busy" in b); // true true
+ * if ("held" in a) a.held.release();
+ * store.close();
+ * ```
+ */
+export class ClaimStore {
+  readonly #dir: string;
+  readonly #staleAfterMs: number;
+  readonly #heartbeatMs: number;
+  readonly #onTakeover?: (message: string) => void;
+  readonly #held = new Set<Claim>();
+  #timer?: ReturnType<typeof setInterval>;
+
+  /** The claims of the project at `root`. */
+  constructor(root: string, options: ClaimOptions = {}) {
+    this.#dir = `${root}/${CLAIMS_DIR}`;
+    this.#staleAfterMs = options.staleAfterMs ?? envStaleMs() ?? 600_000;
+    this.#heartbeatMs = options.heartbeatMs ?? Math.min(60_000, this.#staleAfterMs / 10);
+    this.#onTakeover = options.onTakeover;
+  }
+
+  /**
+   * Claims `operation` on the aggregate (or job) `aggregateId`: the claim,
+   * or who holds it. A stale claim is taken over (see the module
+   * documentation).
+   */
+  claim(operation: string, aggregateId: string): ClaimResult {
+    const path = `${this.#dir}/${fileName(aggregateId, operation)}`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const mine = this.#tryCreate(path);
+      if (mine) return { held: mine };
+      const found = readOwner(path);
+      if (!found) continue; // released meanwhile: try again
+      const why = this.#staleness(found.owner, found.mtime);
+      if (why === undefined) {
+        return {
+          busy: found.owner ?? { host: "?", pid: 0, since: found.mtime, token: "" },
+        };
+      }
+      if (this.#takeOver(path, found.owner?.token)) {
+        const who = found.owner ? `${found.owner.host}:${found.owner.pid}` : "an unknown process";
+        this.#onTakeover?.(
+          `taking over the claim on '${operation}' for ${aggregateId} left by ${who} (${why})`,
+        );
+      }
+    }
+    const found = readOwner(path);
+    return { busy: found?.owner ?? { host: "?", pid: 0, since: Date.now(), token: "" } };
+  }
+
+  /**
+   * Removes the stale claims left by processes that died (see the module
+   * documentation); returns how many. Claims of live processes, and files
+   * being written, are left alone.
+   */
+  sweep(): number {
+    let removed = 0;
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile).map((e) => e.name);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      const path = `${this.#dir}/${name}`;
+      if (name.includes(".stale.") || name.endsWith(".tmp")) {
+        // Left by a process killed during a takeover or an update.
+        const mtime = readOwner(path)?.mtime ?? Date.now();
+        if (Date.now() - mtime > this.#staleAfterMs) {
+          try {
+            Deno.removeSync(path);
+            removed++;
+          } catch {
+            // gone
+          }
+        }
+        continue;
+      }
+      const found = readOwner(path);
+      if (!found || this.#staleness(found.owner, found.mtime) === undefined) continue;
+      if (this.#takeOver(path, found.owner?.token)) removed++;
+    }
+    return removed;
+  }
+
+  /** Stops the heartbeat (claims still held stay on disk until released). */
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** @internal A claim was released. */
+  forget(claim: Claim): void {
+    this.#held.delete(claim);
+  }
+
+  /** How old a heartbeat may be before a claim is stale, in ms. */
+  get staleAfterMs(): number {
+    return this.#staleAfterMs;
+  }
+
+  #tryCreate(path: string): Claim | undefined {
+    const owner: ClaimOwner = {
+      host: thisHost(),
+      pid: Deno.pid,
+      since: Date.now(),
+      token: crypto.randomUUID(),
+    };
+    try {
+      // One exclusive create (O_CREAT | O_EXCL) with the content.
+      Deno.writeTextFileSync(path, JSON.stringify(owner), { createNew: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) return undefined;
+      if (e instanceof Deno.errors.NotFound) {
+        Deno.mkdirSync(this.#dir, { recursive: true });
+        return this.#tryCreate(path);
+      }
+      throw e;
+    }
+    const claim = new Claim(path, owner, this);
+    this.#held.add(claim);
+    this.#startHeartbeat();
+    return claim;
+  }
+
+  /** Why a claim is stale, or undefined when it is live. */
+  #staleness(owner: ClaimOwner | undefined, mtime: number): string | undefined {
+    const age = Date.now() - mtime;
+    if (!owner) return age > 5_000 ? "unreadable claim file" : undefined;
+    if (owner.host === thisHost()) {
+      if (owner.pid === Deno.pid) return undefined; // our own (another unit of this run)
+      const exists = processExists(owner.pid);
+      if (exists === false) {
+        // A command it started may still be running (flow was killed, its child was not).
+        if (owner.child !== undefined && processExists(owner.child) !== false) return undefined;
+        return "its process no longer exists";
+      }
+    }
+    if (age > this.#staleAfterMs) {
+      return `no heartbeat for ${Math.round(age / 1000)} s`;
+    }
+    return undefined;
+  }
+
+  /** Removes a stale claim if it still is the one judged stale; true if it was removed. */
+  #takeOver(path: string, token: string | undefined): boolean {
+    const grave = `${path}.stale.${thisHost()}.${Deno.pid}.${crypto.randomUUID()}`;
+    try {
+      Deno.renameSync(path, grave);
+    } catch {
+      return false; // another process got there first
+    }
+    const moved = readOwner(grave);
+    if (moved?.owner?.token !== token) {
+      // A new claim replaced the stale one in the meantime: put it back.
+      try {
+        Deno.linkSync(grave, path);
+      } catch {
+        // a third claim exists now; the one we moved will see it is no longer its own
+      }
+      try {
+        Deno.removeSync(grave);
+      } catch {
+        // nothing to clean up
+      }
+      return false;
+    }
+    try {
+      Deno.removeSync(grave);
+    } catch {
+      // nothing to clean up
+    }
+    return true;
+  }
+
+  #startHeartbeat(): void {
+    if (this.#timer !== undefined) return;
+    const timer = setInterval(() => {
+      const now = new Date();
+      for (const c of this.#held) {
+        try {
+          Deno.utimeSync(c.path, now, now);
+        } catch {
+          // taken over or removed: isMine() will tell
+        }
+      }
+    }, this.#heartbeatMs);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The condition cache `.flow/conditions.cache`: results of file and document
+ * conditions per job, kept between commands, so that `flow status` on a large
+ * workspace reads one `stat` per job instead of listing every job directory
+ * and reading every job document.
+ *
+ * Which conditions: those marked {@link Condition.cacheable}, whose value
+ * depends only on which regular files the job directory holds (`isfile` of a
+ * name without `/`) and on the job document (`doc`), and combinations of
+ * them (`not`, all-of). Shell and TypeScript conditions are never cached.
+ *
+ * Why it is safe: every entry records the job directory's stamp (its
+ * modification and change times) and, when the job has a document, the
+ * document's. Creating, removing or renaming a file in the directory changes
+ * the directory's times; writing the document changes the document's times
+ * (in place) or the directory's (by rename, as flow and signac write it). The
+ * kernel sets the change time (`touch -d` cannot), and the modification time
+ * adds the millisecond resolution that Deno's change time lacks. An entry is
+ * used only while both stamps are unchanged. Jobs whose directory is, or
+ * holds, a symbolic link are never cached (a link's target can change without
+ * the directory changing). Time stamps have a coarse resolution, so an entry
+ * is kept only if its times are more than {@link SETTLE_MS} older than the
+ * start of the command, measured on the file system's own clock (a probe
+ * file), which keeps it safe across nodes with skewed clocks.
+ *
+ * The cache is only an optimisation: a missing, unreadable or garbled file
+ * is ignored, and a project that cannot be written is evaluated without one.
+ *
+ * @module
+ */
+
+import { tempNameFor } from "../workspace/_atomic.ts";
+import type { Job } from "../workspace/job.ts";
+import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
+import { SETTLE_MS } from "../workspace/index.ts";
+
+/** Path of the cache, relative to the project root. */
+export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
+const MAGIC = "flow-condition-cache 2";
+/** At most this many condition keys are kept (the oldest unused ones go first). */
+const MAX_KEYS = 64;
+const TRUE = 49; // "1"
+const FALSE = 48; // "0"
+
+/** What a job directory listing tells the cache. */
+export interface JobListing {
+  /** Names of the regular files in the job directory. */
+  readonly files: ReadonlySet<string>;
+  /** True if the directory holds a symbolic link. */
+  readonly links: boolean;
+}
+
+interface Entry {
+  /** Stamp of the job directory (see {@link stampOf}). */
+  dir: string;
+  /** Stamp of the job document, "0" when the job has none. */
+  doc: string;
+  /** One character per key of the file's key list: "1", "0" or "-" (not known). */
+  codes: string;
+  /** Results learnt in this command for keys not in the file's list. */
+  extra?: Map<string, boolean>;
+}
+
+/**
+ * The stamp of a directory or regular file itself, `MTIME:CTIME` in ms, and
+ * the newer of the two; undefined for links and errors. Both times, because
+ * Deno reports ctime in whole seconds and mtime can be set by anyone.
+ */
+function stampOf(path: string): [string, number] | undefined {
+  try {
+    const info = Deno.lstatSync(path);
+    if (info.isSymlink) return undefined;
+    const m = info.mtime?.getTime() ?? NaN;
+    const c = info.ctime?.getTime() ?? m;
+    if (!Number.isFinite(m) || !Number.isFinite(c)) return undefined;
+    return [`${m}:${c}`, Math.max(m, c)];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Persistent results of file and document conditions, validated per job by
+ * change times (see the module documentation).
+ *
+ * @example
+ * ```ts
+ * import { ConditionCache } from "./condition_cache.ts";
+ * const cache = ConditionCache.open(Deno.makeTempDirSync());
+ * console.log(cache !== undefined); // true
+ * cache?.discard();
+ * ```
+ */
+export class ConditionCache {
+  readonly #root: string;
+  readonly #probe: string;
+  /** File system time at the start of the command, minus SETTLE_MS. */
+  readonly #settledBefore: number;
+  readonly #keys: string[];
+  readonly #column: Map<string, number>;
+  readonly #entries: Map<string, Entry>;
+  /** Jobs checked in this command: their valid entry, or null when not cacheable. */
+  readonly #checked = new Map<string, Entry | null>();
+  readonly #used = new Set<string>();
+  #dirty = false;
+
+  private constructor(
+    root: string,
+    probe: string,
+    settledBefore: number,
+    keys: string[],
+    entries: Map<string, Entry>,
+  ) {
+    this.#root = root;
+    this.#probe = probe;
+    this.#settledBefore = settledBefore;
+    this.#keys = keys;
+    this.#column = new Map(keys.map((k, i) => [k, i]));
+    this.#entries = entries;
+  }
+
+  /**
+   * Opens the cache of the project at `root`; undefined when the project
+   * cannot be written (then nothing is cached). `settleMs` (default
+   * {@link SETTLE_MS}) is how old a job's time stamps must be for its results
+   * to be kept.
+   *
+   * @example
+   * ```ts
+   * import { ConditionCache } from "./condition_cache.ts";
+   * const cache = ConditionCache.open(Deno.makeTempDirSync());
+   * cache?.discard();
+   * ```
+   */
+  static open(root: string, options: { settleMs?: number } = {}): ConditionCache | undefined {
+    const path = `${root}/${CONDITION_CACHE_FILE}`;
+    let probe: string;
+    let now: number;
+    try {
+      Deno.mkdirSync(`${root}/.flow`, { recursive: true });
+      // The probe becomes the new cache file on save: its time is the file
+      // system's "now" at the start of the command.
+      probe = tempNameFor(path);
+      Deno.writeFileSync(probe, new Uint8Array());
+      now = Deno.statSync(probe).mtime?.getTime() ?? NaN;
+    } catch {
+      return undefined;
+    }
+    if (!Number.isFinite(now)) {
+      try {
+        Deno.removeSync(probe);
+      } catch {
+        // nothing to clean up
+      }
+      return undefined;
+    }
+    const { keys, entries } = read(path);
+    return new ConditionCache(root, probe, now - (options.settleMs ?? SETTLE_MS), keys, entries);
+  }
+
+  /**
+   * The cached result of condition `key` for `job`, or undefined when not
+   * known. The first call for a job checks its change times; `listing` is
+   * asked only when the entry is missing or stale.
+   */
+  get(job: Job, key: string, listing: (job: Job) => JobListing | null): boolean | undefined {
+    const entry = this.#entry(job, listing);
+    if (!entry) return undefined;
+    this.#used.add(key);
+    const col = this.#column.get(key);
+    if (col !== undefined) {
+      const c = entry.codes.charCodeAt(col);
+      if (c === TRUE) return true;
+      if (c === FALSE) return false;
+    }
+    return entry.extra?.get(key);
+  }
+
+  /** Records the result of condition `key` for `job` (ignored for jobs that cannot be cached). */
+  set(job: Job, key: string, value: boolean): void {
+    const entry = this.#checked.get(job.id);
+    if (!entry) return;
+    this.#used.add(key);
+    (entry.extra ??= new Map()).set(key, value);
+    this.#dirty = true;
+  }
+
+  /** Forgets what was checked for these jobs (an operation may have changed them). */
+  forget(jobs: readonly Job[]): void {
+    for (const j of jobs) this.#checked.delete(j.id);
+  }
+
+  #entry(job: Job, listing: (job: Job) => JobListing | null): Entry | null {
+    const known = this.#checked.get(job.id);
+    if (known !== undefined) return known;
+    let entry: Entry | null = null;
+    // Times first, listing second: a change after the stat shows up as a new time.
+    const dir = stampOf(job.path);
+    if (dir !== undefined) {
+      const old = this.#entries.get(job.id);
+      if (
+        old && old.dir === dir[0] &&
+        (old.doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === old.doc)
+      ) {
+        entry = old;
+      } else {
+        if (old) {
+          this.#entries.delete(job.id);
+          this.#dirty = true;
+        }
+        const l = listing(job);
+        if (l && !l.links) {
+          const doc: [string, number] | undefined = l.files.has(JOB_DOCUMENT_FILE)
+            ? stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)
+            : ["0", 0];
+          if (doc && dir[1] < this.#settledBefore && doc[1] < this.#settledBefore) {
+            entry = { dir: dir[0], doc: doc[0], codes: "" };
+            this.#entries.set(job.id, entry);
+          }
+        }
+      }
+    }
+    this.#checked.set(job.id, entry);
+    return entry;
+  }
+
+  /**
+   * Writes the cache if anything changed (atomically; errors are ignored:
+   * the cache is only an optimisation) and removes the probe. With `live`,
+   * entries of other jobs are dropped.
+   */
+  save(live?: Iterable<{ id: string }>): void {
+    let keep: Set<string> | undefined;
+    if (live) {
+      keep = new Set();
+      for (const j of live) keep.add(j.id);
+      for (const id of this.#entries.keys()) {
+        if (!keep.has(id)) {
+          this.#entries.delete(id);
+          this.#dirty = true;
+        }
+      }
+    }
+    if (!this.#dirty) return this.discard();
+    // Columns: the used keys first, then the others while there is room.
+    const keys = [...new Set([...this.#keys.filter((k) => this.#used.has(k)), ...this.#used])];
+    for (const k of this.#keys) if (keys.length < MAX_KEYS && !this.#used.has(k)) keys.push(k);
+    keys.length = Math.min(keys.length, MAX_KEYS);
+    const same = keys.length >= this.#keys.length && this.#keys.every((k, i) => keys[i] === k);
+    const parts: string[] = [MAGIC, "\n", JSON.stringify(keys), "\n"];
+    for (const [id, e] of this.#entries) {
+      let codes: string;
+      if (same && !e.extra) codes = e.codes;
+      else {
+        const chars: string[] = [];
+        for (const k of keys) {
+          const col = this.#column.get(k);
+          const c = col === undefined ? 0 : e.codes.charCodeAt(col);
+          const v = c === TRUE ? true : c === FALSE ? false : e.extra?.get(k);
+          chars.push(v === undefined ? "-" : v ? "1" : "0");
+        }
+        codes = chars.join("");
+      }
+      parts.push(id, " ", e.dir, " ", e.doc, " ", codes, "\n");
+    }
+    try {
+      Deno.writeTextFileSync(this.#probe, parts.join(""));
+      Deno.renameSync(this.#probe, `${this.#root}/${CONDITION_CACHE_FILE}`);
+    } catch {
+      this.discard();
+    }
+  }
+
+  /** Removes the probe without writing. */
+  discard(): void {
+    try {
+      Deno.removeSync(this.#probe);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function read(path: string): { keys: string[]; entries: Map<string, Entry> } {
+  const entries = new Map<string, Entry>();
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return { keys: [], entries };
+  }
+  const lines = text.split("\n");
+  if (lines[0] !== MAGIC || lines.length < 3 || lines[lines.length - 1] !== "") {
+    return { keys: [], entries };
+  }
+  let keys: unknown;
+  try {
+    keys = JSON.parse(lines[1]);
+  } catch {
+    return { keys: [], entries };
+  }
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) {
+    return { keys: [], entries };
+  }
+  for (let i = 2; i < lines.length - 1; i++) {
+    // "<id> <dir stamp> <doc stamp> <codes>", parsed without splitting (100,000 lines).
+    const line = lines[i];
+    const a = line.indexOf(" ");
+    const b = line.indexOf(" ", a + 1);
+    const c = line.indexOf(" ", b + 1);
+    if (a < 0 || b < 0 || c < 0) return { keys: [], entries: new Map() };
+    entries.set(line.slice(0, a), {
+      dir: line.slice(a + 1, b),
+      doc: line.slice(b + 1, c),
+      codes: line.slice(c + 1),
+    });
+  }
+  return { keys: keys as string[], entries };
+}

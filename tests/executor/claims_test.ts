@@ -1,0 +1,171 @@
+import { assert, assertEquals } from "../_assert.ts";
+import { PROJECT_TS_FLAGS, withTempDir } from "../_helpers.ts";
+import { CLAIMS_DIR, ClaimStore } from "../../src/executor/claims.ts";
+import { Project } from "../../src/workspace/project.ts";
+
+const MOD = new URL("../../mod.ts", import.meta.url).href;
+
+Deno.test("claims: one holder at a time; released claims can be taken again", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    const a = new ClaimStore(root);
+    const first = a.claim("prep", "job1");
+    assert("held" in first);
+    // The same process (another unit) and another store both see it busy.
+    assert("busy" in a.claim("prep", "job1"));
+    const other = new ClaimStore(root).claim("prep", "job1");
+    assert("busy" in other && other.busy.pid === Deno.pid);
+    // Other operations and jobs are independent.
+    assert("held" in a.claim("compute", "job1"));
+    assert("held" in a.claim("prep", "job2"));
+    first.held.release();
+    assert("held" in new ClaimStore(root).claim("prep", "job1"));
+    // Odd operation names stay inside the claims folder.
+    const odd = a.claim("../../x.y", "job1");
+    assert(
+      "held" in odd && odd.held.path.startsWith(`${root}/${CLAIMS_DIR}/`),
+      JSON.stringify(odd),
+    );
+    a.close();
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("claims: a dead process's claim is taken over with a message; a live one is not", async () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    // A claim by a process that has exited.
+    const child = new Deno.Command("true").spawn();
+    await child.status;
+    Deno.mkdirSync(`${root}/${CLAIMS_DIR}`, { recursive: true });
+    const host = Deno.hostname();
+    Deno.writeTextFileSync(
+      `${root}/${CLAIMS_DIR}/job1.prep`,
+      JSON.stringify({ host, pid: child.pid, since: Date.now(), token: "t-dead" }),
+    );
+    const messages: string[] = [];
+    const store = new ClaimStore(root, { onTakeover: (m) => messages.push(m) });
+    const r = store.claim("prep", "job1");
+    assert("held" in r, JSON.stringify(r));
+    assertEquals(messages.length, 1);
+    assert(messages[0].includes("no longer exists") && messages[0].includes(String(child.pid)));
+    r.held.release();
+
+    // A claim from another host: live while its heartbeat is fresh, stale after.
+    const path = `${root}/${CLAIMS_DIR}/job2.prep`;
+    Deno.writeTextFileSync(
+      path,
+      JSON.stringify({ host: "node-that-crashed", pid: 1, since: 0, token: "t-remote" }),
+    );
+    const strict = new ClaimStore(root, {
+      staleAfterMs: 60_000,
+      onTakeover: (m) => messages.push(m),
+    });
+    assert("busy" in strict.claim("prep", "job2"));
+    const old = new Date(Date.now() - 120_000);
+    Deno.utimeSync(path, old, old);
+    const taken = strict.claim("prep", "job2");
+    assert("held" in taken);
+    assert(messages[1].includes("node-that-crashed:1") && messages[1].includes("no heartbeat"));
+    // The heartbeat keeps our own claim fresh.
+    const beating = new ClaimStore(root, { staleAfterMs: 200, heartbeatMs: 20 });
+    const mine = beating.claim("prep", "job3");
+    assert("held" in mine);
+    await new Promise((r) => setTimeout(r, 300));
+    const age = Date.now() - Deno.statSync(mine.held.path).mtime!.getTime();
+    assert(age < 150, `heartbeat touched the claim ${age} ms ago`);
+    mine.held.release();
+    taken.held.release();
+    strict.close();
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("claims: of several contenders for a stale claim exactly one wins", async () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    Deno.mkdirSync(`${root}/${CLAIMS_DIR}`, { recursive: true });
+    const path = `${root}/${CLAIMS_DIR}/job1.prep`;
+    Deno.writeTextFileSync(path, JSON.stringify({ host: "gone", pid: 1, since: 0, token: "old" }));
+    const old = new Date(Date.now() - 3_600_000);
+    Deno.utimeSync(path, old, old);
+    // Separate processes race for it.
+    const script = `
+      import { ClaimStore } from "${new URL("../../src/executor/claims.ts", import.meta.url).href}";
+      const r = new ClaimStore(${
+      JSON.stringify(root)
+    }, { staleAfterMs: 60_000 }).claim("prep", "job1");
+      console.log("held" in r ? "won" : "lost");
+      await new Promise((r) => setTimeout(r, 500));`;
+    const outs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Deno.Command(Deno.execPath(), { args: ["eval", "-q", script], stdout: "piped" })
+            .output(),
+      ),
+    );
+    const results = outs.map((o) => new TextDecoder().decode(o.stdout).trim());
+    assertEquals(results.filter((r) => r === "won").length, 1, results.join(","));
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("4 concurrent flow run processes over 200 jobs: every operation runs exactly once, no document update lost", async () => {
+  await withTempDir(async (root) => {
+    const project = await Project.init(root);
+    for (let i = 0; i < 200; i++) await project.openJob({ i }).init();
+    Deno.writeTextFileSync(
+      `${root}/project.ts`,
+      `import { after, FlowProject, isFile, Project } from "${MOD}";
+const root = import.meta.dirname!;
+const flow = new FlowProject({ root });
+const store = await Project.open(root, { search: false });
+function step(name: string, out: string) {
+  return async (job: { fn(n: string): string }) => {
+    Deno.writeTextFileSync(job.fn("ran_" + name), Deno.pid + "\\n", { append: true });
+    await new Promise((r) => setTimeout(r, 2));
+    await store.doc.update((d) => { d[name] = Number(d[name] ?? 0) + 1; });
+    Deno.writeTextFileSync(job.fn(out + ".tmp"), "ok");
+    Deno.renameSync(job.fn(out + ".tmp"), job.fn(out));
+  };
+}
+flow.operation("prep", step("prep", "a.txt"), { post: [isFile("a.txt")], sandbox: false });
+flow.operation("compute", step("compute", "b.txt"), {
+  pre: [after("prep")], post: [isFile("b.txt")], sandbox: false,
+});
+if (import.meta.main) await flow.main();
+`,
+    );
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", ...PROJECT_TS_FLAGS, `${root}/project.ts`, "run", "--parallel", "4"],
+          cwd: root,
+          stdout: "piped",
+          stderr: "piped",
+        }).output()),
+    );
+    const dec = new TextDecoder();
+    for (const r of runs) assertEquals(r.code, 0, dec.decode(r.stderr));
+    const { jobs } = await project.list();
+    let twice = 0;
+    for (const job of jobs) {
+      for (const name of ["prep", "compute"]) {
+        const lines = Deno.readTextFileSync(job.fn(`ran_${name}`)).trim().split("\n");
+        if (lines.length !== 1) twice++;
+      }
+    }
+    assertEquals(twice, 0, "operations run more than once");
+    const doc = await project.doc.read();
+    assertEquals(doc.prep, 200);
+    assertEquals(doc.compute, 200);
+    // The work was shared: more than one process ran something.
+    const pids = new Set(jobs.map((j) => Deno.readTextFileSync(j.fn("ran_prep")).trim()));
+    assert(pids.size > 1, `one process did everything (${[...pids]})`);
+    assertEquals([...Deno.readDirSync(`${root}/${CLAIMS_DIR}`)].length, 0, "claims left behind");
+  });
+});

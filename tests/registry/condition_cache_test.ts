@@ -1,0 +1,188 @@
+import { assert, assertEquals } from "../_assert.ts";
+import { flow } from "../_helpers.ts";
+import { op, withJobs } from "./_fixtures.ts";
+import { CONDITION_CACHE_FILE, ConditionCache } from "../../src/registry/condition_cache.ts";
+import { type Condition, docTrue, fn, isFile, not } from "../../src/registry/condition.ts";
+import { Evaluator } from "../../src/registry/eligibility.ts";
+import { Registry } from "../../src/registry/registry.ts";
+import type { Job } from "../../src/workspace/job.ts";
+import type { Project } from "../../src/workspace/project.ts";
+
+/** A cacheable condition that counts its evaluations. */
+function counted(inner: Condition): Condition & { count: number } {
+  const c = {
+    description: `counted(${inner.description})`,
+    key: `counted\0${inner.key}`,
+    after: [],
+    cacheable: inner.cacheable,
+    count: 0,
+    evaluate(job: Job, ctx: Parameters<Condition["evaluate"]>[1]) {
+      c.count++;
+      return inner.evaluate(job, ctx);
+    },
+  };
+  return c;
+}
+
+/** Evaluates `condition` for every job through a fresh cache (as one command does), then saves it. */
+function evaluate(
+  project: Project,
+  jobs: Job[],
+  condition: Condition,
+  settleMs = -1000,
+): boolean[] {
+  const cache = ConditionCache.open(project.root, { settleMs })!;
+  const ev = new Evaluator(new Registry(), { cache });
+  const out = jobs.map((j) => ev.holds(condition, j) as boolean);
+  cache.save(jobs);
+  return out;
+}
+
+/** Waits long enough for file time stamps (coarse clock ticks) to move on. */
+const tick = () => new Promise((r) => setTimeout(r, 30));
+
+Deno.test("condition cache: unchanged jobs are answered without evaluating again", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }], (jobs, project) => {
+    Deno.writeTextFileSync(jobs[1].fn("a.txt"), "");
+    const c = counted(isFile("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [false, true, false]);
+    assertEquals(c.count, 3);
+    assertEquals(evaluate(project, jobs, c), [false, true, false]);
+    assertEquals(c.count, 3, "second command: all from the cache");
+    const text = Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`);
+    assertEquals(text.trim().split("\n").length, 2 + 3, "header, keys, one line per job");
+    // No probe files are left behind.
+    const stray = [...Deno.readDirSync(`${project.root}/.flow`)].filter((e) =>
+      e.name.endsWith(".tmp")
+    );
+    assertEquals(stray, []);
+  });
+});
+
+Deno.test("condition cache: a file created or removed in a job invalidates that job only", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    const c = counted(isFile("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [false, false]);
+    await tick();
+    Deno.writeTextFileSync(jobs[0].fn("a.txt"), "");
+    assertEquals(evaluate(project, jobs, c), [true, false]);
+    assertEquals(c.count, 3, "only the changed job was evaluated again");
+    await tick();
+    Deno.removeSync(jobs[0].fn("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [false, false]);
+    assertEquals(c.count, 4);
+  });
+});
+
+Deno.test("condition cache: a document written in place or by rename invalidates doc conditions", async () => {
+  await withJobs([{ i: 0 }], async (jobs, project) => {
+    const job = jobs[0];
+    const c = counted(docTrue("done"));
+    await job.doc.replace({ done: false });
+    await tick();
+    assertEquals(evaluate(project, jobs, c), [false]);
+    await tick();
+    // In place: the directory does not change, the document's times do.
+    const fd = Deno.openSync(job.doc.path, { write: true, truncate: true });
+    fd.writeSync(new TextEncoder().encode('{"done": true}'));
+    fd.close();
+    assertEquals(evaluate(project, jobs, c), [true]);
+    await tick();
+    await job.doc.replace({ done: 0 }); // atomic rename
+    assertEquals(evaluate(project, jobs, c), [false]);
+    assertEquals(c.count, 3);
+  });
+});
+
+Deno.test("condition cache: jobs with symbolic links, recent changes or uncacheable conditions are evaluated each time", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    const outside = `${project.root}/outside.txt`;
+    Deno.writeTextFileSync(outside, "");
+    Deno.symlinkSync(outside, jobs[0].fn("a.txt"));
+    const c = counted(isFile("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [true, false]);
+    assertEquals(evaluate(project, jobs, c), [true, false]);
+    assertEquals(c.count, 3, "the job with a link twice, the other once");
+    Deno.removeSync(outside);
+    assertEquals(evaluate(project, jobs, c), [false, false], "the link's target went away");
+    // Changed just now: with the real settling time nothing is kept.
+    const recent = [await project.openJob({ i: 2 }).init()];
+    const fresh = counted(not(isFile("b.txt")));
+    evaluate(project, recent, fresh, 60_000);
+    evaluate(project, recent, fresh, 60_000);
+    assertEquals(fresh.count, 2);
+    // Function conditions are never cached.
+    let calls = 0;
+    const f = fn(() => (calls++, true));
+    evaluate(project, jobs, f);
+    evaluate(project, jobs, f);
+    assertEquals(calls, 4);
+  });
+});
+
+Deno.test("condition cache: a garbled cache file is ignored; an unwritable project gets no cache", async () => {
+  await withJobs([{ i: 0 }], (jobs, project) => {
+    Deno.mkdirSync(`${project.root}/.flow`, { recursive: true });
+    for (
+      const junk of [
+        "",
+        "flow-condition-cache 2\n[1,2]\n",
+        "flow-condition-cache 2\n[]\nshort\n",
+        "\u0000\u0001",
+      ]
+    ) {
+      Deno.writeTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`, junk);
+      const c = counted(isFile("a.txt"));
+      assertEquals(evaluate(project, jobs, c), [false]);
+      assertEquals(c.count, 1);
+    }
+    const file = `${project.root}/not-a-dir`;
+    Deno.writeTextFileSync(file, "");
+    assertEquals(ConditionCache.open(file), undefined);
+  });
+});
+
+Deno.test("condition cache: operations and forget() see what an operation changed", async () => {
+  await withJobs([{ i: 0 }], async (jobs, project) => {
+    const r = new Registry();
+    r.addOperation(op("prep", { post: [isFile("a.txt")] }));
+    const cache = ConditionCache.open(project.root, { settleMs: -1000 })!;
+    const ev = new Evaluator(r, { cache });
+    const agg = { id: jobs[0].id, jobs };
+    assertEquals(await ev.operationState(r.operation("prep"), agg), {
+      eligible: true,
+      complete: false,
+    });
+    await tick();
+    Deno.writeTextFileSync(jobs[0].fn("a.txt"), "");
+    ev.forget(jobs);
+    assertEquals(await ev.operationState(r.operation("prep"), agg), {
+      eligible: false,
+      complete: true,
+    });
+    cache.save(jobs);
+  });
+});
+
+Deno.test("flow status: files removed after a cached status show up in the next one", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    Deno.writeTextFileSync(
+      `${project.root}/flow.yaml`,
+      "operations:\n  prep:\n    command: touch a.txt\n    post: [{ isfile: a.txt }]\n",
+    );
+    for (const j of jobs) Deno.writeTextFileSync(j.fn("a.txt"), "");
+    // Let the time stamps settle, so that the first status keeps its results.
+    await new Promise((r) => setTimeout(r, 2300));
+    const first = await flow(["status", "--json"], { cwd: project.root });
+    assertEquals(first.code, 0, first.stderr);
+    const cached = Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`);
+    assert(cached.includes(jobs[0].id) && cached.includes(jobs[1].id), cached);
+    Deno.removeSync(jobs[0].fn("a.txt"));
+    const second = await flow(["status", "--json"], { cwd: project.root });
+    const doc = JSON.parse(second.stdout);
+    assertEquals(doc[jobs[0].id].operations.prep.status, "eligible");
+    assertEquals(doc[jobs[1].id].operations.prep.status, "complete");
+    const fresh = await flow(["status", "--json", "--no-cache"], { cwd: project.root });
+    assertEquals(JSON.parse(fresh.stdout), doc, "the same answer without the cache");
+  });
+});
