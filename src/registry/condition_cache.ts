@@ -33,6 +33,10 @@ import { tempNameFor } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
+import { stampOf } from "./_stamp.ts";
+
+/** Below this many jobs, stamps are read in the main thread only (a Worker costs ~10 ms to start). */
+const PARALLEL_STAMPS = 20_000;
 
 /** Path of the cache, relative to the project root. */
 export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
@@ -62,24 +66,6 @@ interface Entry {
 }
 
 /**
- * The stamp of a directory or regular file itself, `MTIME:CTIME` in ms, and
- * the newer of the two; undefined for links and errors. Both times, because
- * Deno reports ctime in whole seconds and mtime can be set by anyone.
- */
-function stampOf(path: string): [string, number] | undefined {
-  try {
-    const info = Deno.lstatSync(path);
-    if (info.isSymlink) return undefined;
-    const m = info.mtime?.getTime() ?? NaN;
-    const c = info.ctime?.getTime() ?? m;
-    if (!Number.isFinite(m) || !Number.isFinite(c)) return undefined;
-    return [`${m}:${c}`, Math.max(m, c)];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Persistent results of file and document conditions, validated per job by
  * change times (see the module documentation).
  *
@@ -102,6 +88,9 @@ export class ConditionCache {
   /** Jobs checked in this command: their valid entry, or null when not cacheable. */
   readonly #checked = new Map<string, Entry | null>();
   readonly #used = new Set<string>();
+  /** Job directory stamps read ahead by {@link prefetch}. */
+  #stamps?: Map<string, string | null>;
+  #parallelFrom = PARALLEL_STAMPS;
   #dirty = false;
 
   private constructor(
@@ -123,7 +112,8 @@ export class ConditionCache {
    * Opens the cache of the project at `root`; undefined when the project
    * cannot be written (then nothing is cached). `settleMs` (default
    * {@link SETTLE_MS}) is how old a job's time stamps must be for its results
-   * to be kept.
+   * to be kept; `parallelFrom` (default 20,000) is the number of jobs from
+   * which {@link prefetch} uses a Worker.
    *
    * @example
    * ```ts
@@ -132,7 +122,10 @@ export class ConditionCache {
    * cache?.discard();
    * ```
    */
-  static open(root: string, options: { settleMs?: number } = {}): ConditionCache | undefined {
+  static open(
+    root: string,
+    options: { settleMs?: number; parallelFrom?: number } = {},
+  ): ConditionCache | undefined {
     const path = `${root}/${CONDITION_CACHE_FILE}`;
     let probe: string;
     let now: number;
@@ -155,7 +148,15 @@ export class ConditionCache {
       return undefined;
     }
     const { keys, entries } = read(path);
-    return new ConditionCache(root, probe, now - (options.settleMs ?? SETTLE_MS), keys, entries);
+    const cache = new ConditionCache(
+      root,
+      probe,
+      now - (options.settleMs ?? SETTLE_MS),
+      keys,
+      entries,
+    );
+    cache.#parallelFrom = options.parallelFrom ?? PARALLEL_STAMPS;
+    return cache;
   }
 
   /**
@@ -195,9 +196,13 @@ export class ConditionCache {
     if (known !== undefined) return known;
     let entry: Entry | null = null;
     // Times first, listing second: a change after the stat shows up as a new time.
-    const dir = stampOf(job.path);
+    const old = this.#entries.get(job.id);
+    // A stamp read ahead serves only to confirm an entry; anything else is read again here.
+    const ahead = this.#stamps?.get(job.id);
+    const dir: readonly [string, number] | undefined = old && ahead === old.dir
+      ? [ahead, 0]
+      : stampOf(job.path);
     if (dir !== undefined) {
-      const old = this.#entries.get(job.id);
       if (
         old && old.dir === dir[0] &&
         (old.doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === old.doc)
@@ -222,6 +227,38 @@ export class ConditionCache {
     }
     this.#checked.set(job.id, entry);
     return entry;
+  }
+
+  /**
+   * Reads the directory stamps of many jobs at once, half of them in a
+   * Worker, before they are evaluated (a stamp is read before the listing it
+   * validates, as {@link get} requires). Without a Worker (fewer than 20,000
+   * jobs, or none can start), {@link get} reads them one by one.
+   */
+  async prefetch(jobs: readonly Job[]): Promise<void> {
+    if (jobs.length < this.#parallelFrom || this.#entries.size === 0) return;
+    const half = jobs.length >> 1;
+    const theirs = jobs.slice(half).map((j) => j.path);
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./_stamp_worker.ts", import.meta.url), { type: "module" });
+    } catch {
+      return;
+    }
+    const reply = new Promise<(string | null)[] | undefined>((resolve) => {
+      worker.onmessage = (e: MessageEvent<(string | null)[]>) => resolve(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        resolve(undefined);
+      };
+    });
+    worker.postMessage(theirs);
+    const stamps = new Map<string, string | null>();
+    for (let i = 0; i < half; i++) stamps.set(jobs[i].id, stampOf(jobs[i].path)?.[0] ?? null);
+    const rest = await reply;
+    worker.terminate();
+    if (rest) { for (let i = 0; i < rest.length; i++) stamps.set(jobs[half + i].id, rest[i]); }
+    this.#stamps = stamps;
   }
 
   /**

@@ -436,6 +436,7 @@ export async function collectStatus(
   jobs: readonly Job[],
   options: StatusOptions = {},
 ): Promise<StatusReport> {
+  await options.cache?.prefetch(jobs);
   const ev = options.evaluator ??
     new Evaluator(registry, { shell: options.shell, cache: options.cache });
   const select = options.select;

@@ -13,6 +13,10 @@ Deno.test("one permission list: the compile tasks, the flow task and the tests a
   assertEquals(all.length, 4);
   for (const c of all) assert(uses(c) && c.includes("--target"), c);
   assert(uses(tasks.flow), tasks.flow);
+  // Workers are not found by the compiler's module graph: each must be included.
+  for (const c of [tasks.compile, ...all]) {
+    assert(c.includes("--include src/registry/_stamp_worker.ts"), `worker not included: ${c}`);
+  }
   assert(FLOW_PERMISSIONS.includes("-P=flow"), "the tests run cli.ts under the same set");
   for (const cmd of [tasks.compile, ...all, tasks.flow, FLOW_PERMISSIONS.join(" ")]) {
     assert(!/(^|\s)(-A|--allow-all|--allow-\w+)/.test(cmd), `no other permission flag in: ${cmd}`);

@@ -120,6 +120,23 @@ Deno.test("condition cache: jobs with symbolic links, recent changes or uncachea
   });
 });
 
+Deno.test("condition cache: stamps read ahead by a Worker give the same answers and catch changes", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }], async (jobs, project) => {
+    Deno.writeTextFileSync(jobs[3].fn("a.txt"), "");
+    const c = counted(isFile("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [false, false, false, true]);
+    await tick();
+    Deno.writeTextFileSync(jobs[0].fn("a.txt"), ""); // in the main thread's half
+    Deno.removeSync(jobs[3].fn("a.txt")); // in the Worker's half
+    const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
+    await cache.prefetch(jobs);
+    const ev = new Evaluator(new Registry(), { cache });
+    assertEquals(jobs.map((j) => ev.holds(c, j)), [true, false, false, false]);
+    assertEquals(c.count, 4 + 2, "only the two changed jobs were evaluated again");
+    cache.save(jobs);
+  });
+});
+
 Deno.test("condition cache: a garbled cache file is ignored; an unwritable project gets no cache", async () => {
   await withJobs([{ i: 0 }], (jobs, project) => {
     Deno.mkdirSync(`${project.root}/.flow`, { recursive: true });
