@@ -74,6 +74,31 @@ interface Body extends Heredoc {
   dirty: boolean;
 }
 
+/** The words of a `[[ ... ]]`: the operands of -eq, -ne, -lt, -le, -gt and -ge are arithmetic. */
+interface Test {
+  /** Placeholders of the current word and of the word before it. */
+  cur: PlaceholderContext[];
+  prev: PlaceholderContext[];
+  /** A word has started. */
+  inWord: boolean;
+  /** The current word is an arithmetic operator; the next one is its right operand. */
+  opWord: boolean;
+  /** The current word is the right operand of an arithmetic operator. */
+  operand: boolean;
+}
+
+/** The word of a `[[ ... ]]` has ended. */
+function endWord(t: Test): void {
+  if (!t.inWord) return;
+  if (t.opWord) {
+    t.opWord = false;
+    t.operand = true;
+  } else t.operand = false;
+  t.prev = t.cur;
+  t.cur = [];
+  t.inWord = false;
+}
+
 interface Frame {
   kind: Kind;
   state: State;
@@ -93,8 +118,8 @@ interface Frame {
   letCommand: boolean;
   /** Open `case ... esac` (their `)` do not close a command substitution). */
   cases: number;
-  /** Inside `[[ ... ]]`: its placeholders, and whether it compares numbers. */
-  test?: { placeholders: { numeric: boolean }[]; arith: boolean };
+  /** Inside `[[ ... ]]`: its words, to find the operands of -eq, -lt, ... */
+  test?: Test;
 }
 
 const BLANK = /[ \t]/;
@@ -140,8 +165,8 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
     for (let k = i; k < items.length; k++) {
       const c = charAt(k);
       if (c === undefined) return undefined;
-      if (WORD_END.test(c)) break;
-      if (c === "'" || c === '"' || c === "\\" || c === "$" || c === "`") return undefined;
+      if (WORD_END.test(c) || c === "`") break;
+      if (c === "'" || c === '"' || c === "\\" || c === "$") return undefined;
       w += c;
     }
     return w;
@@ -270,9 +295,19 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
       if (f.kind === "param" && f.phase === "name") {
         refuse(`'{${item.raw}}' cannot name a shell variable in '\${...}'`);
       }
-      const numeric = f.kind === "arith" || f.kind === "arith-bracket" ||
-        (f.kind === "param" && (f.phase === "subscript" || f.phase === "offset")) ||
-        f.letCommand;
+      if (f.kind === "param" && f.base === "double" && f.phase === "word") {
+        // bash pairs single quotes inside "${...}" yet keeps them: no quoting of a value holds there.
+        refuse(
+          `'{${item.raw}}' inside a double-quoted '\${...}' cannot be quoted safely ` +
+            `(write the '\${...}' outside double quotes)`,
+        );
+      }
+      // Text anywhere inside an arithmetic context ends up evaluated as arithmetic, even
+      // when it comes out of a nested $(...) or ${...}.
+      const numeric = stack.some((s) =>
+        s.kind === "arith" || s.kind === "arith-bracket" || s.letCommand || s.test?.operand ||
+        (s.kind === "param" && (s.phase === "subscript" || s.phase === "offset"))
+      );
       const quoting: Quoting = f.state === "heredoc"
         ? (f.body!.quoted ? "heredoc-raw" : "heredoc")
         : f.state;
@@ -283,7 +318,11 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
       };
       flush();
       parts.push({ path: item.path, raw: item.raw, context });
-      if (f.test && f.state !== "heredoc") f.test.placeholders.push(context);
+      for (const s of stack) {
+        if (!s.test) continue;
+        s.test.cur.push(context);
+        s.test.inWord = true;
+      }
       if (f.body) f.body.dirty = true;
       f.wordStart = false;
       continue;
@@ -441,6 +480,10 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
         break;
     }
     // Outside quotes.
+    if (f.test) {
+      if (WORD_END.test(c)) endWord(f.test);
+      else f.test.inWord = true;
+    }
     if (c === "\\") {
       noPlaceholderAfter(i, "backslash");
       const n = charAt(i + 1) ?? "";
@@ -494,7 +537,9 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
       f.wordStart = false;
       continue;
     }
-    if (c === "#" && f.wordStart) {
+    // Comments and here-documents exist in commands, not inside ${...}.
+    const command = f.kind !== "param";
+    if (c === "#" && f.wordStart && command) {
       text += c;
       f.state = "comment";
       continue;
@@ -510,11 +555,14 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
       if (w === "let") f.letCommand = true;
       else if (w === "case") f.cases++;
       else if (w === "esac" && f.cases > 0) f.cases--;
-      else if (w === "[[" && !f.test) f.test = { placeholders: [], arith: false };
-      else if (w === "]]" && f.test) {
-        if (f.test.arith) { for (const p of f.test.placeholders) p.numeric = true; }
-        f.test = undefined;
-      } else if (w !== undefined && f.test && ARITH_TEST_OPS.has(w)) f.test.arith = true;
+      else if (w === "[[" && !f.test) {
+        f.test = { cur: [], prev: [], inWord: true, opWord: false, operand: false };
+      } else if (w === "]]" && f.test) f.test = undefined;
+      else if (w !== undefined && f.test && ARITH_TEST_OPS.has(w)) {
+        // `[[ A -eq B ]]` evaluates A and B as arithmetic.
+        for (const p of f.test.prev) p.numeric = true;
+        f.test.opWord = true;
+      }
       if (c === "(" && charAt(i + 1) === "(") {
         text += "((";
         i++;
@@ -523,7 +571,7 @@ export function scanTemplate(items: readonly Item[], where: string): Part[] {
         continue;
       }
     }
-    if (c === "<" && charAt(i + 1) === "<" && charAt(i + 2) !== "<") {
+    if (c === "<" && charAt(i + 1) === "<" && charAt(i + 2) !== "<" && command) {
       text += "<<";
       i = heredocWord(i + 2, f);
       f.wordStart = true;

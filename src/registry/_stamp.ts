@@ -17,3 +17,40 @@ export function stampOf(path: string): [string, number] | undefined {
     return undefined;
   }
 }
+
+/** What a scan of a job directory found: its stamp, then its regular files. */
+export interface Scan {
+  /** The directory's stamp and newest time (see {@link stampOf}). */
+  stamp: [string, number];
+  /** Names of regular files (symbolic links to regular files included). */
+  files: string[];
+  /** True if the directory holds a symbolic link. */
+  links: boolean;
+}
+
+/**
+ * The stamp of a job directory, then its listing (in this order: a change
+ * after the stamp shows up as a new stamp); undefined for links and errors.
+ */
+export function scanDir(path: string): Scan | undefined {
+  const stamp = stampOf(path);
+  if (!stamp) return undefined;
+  const files: string[] = [];
+  let links = false;
+  try {
+    for (const e of Deno.readDirSync(path)) {
+      if (e.isFile) files.push(e.name);
+      else if (e.isSymlink) {
+        links = true;
+        try {
+          if (Deno.statSync(`${path}/${e.name}`).isFile) files.push(e.name);
+        } catch {
+          // a dangling link is not a file
+        }
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return { stamp, files, links };
+}

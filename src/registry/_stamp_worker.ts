@@ -1,17 +1,21 @@
-// Private helper of condition_cache.ts: a Worker that reads the stamps of a list of paths, so
-// that the lstat calls of a large workspace are spread over two cores.
+// Private helper of condition_cache.ts: a Worker that reads the stamps (and, when scanning, the
+// listings) of a list of job directories, so that the file system calls of a large workspace are
+// spread over two cores.
 //
-// Request: string[] of paths. Reply: (string | null)[] of stamps (see stampOf), null for
+// Request: { paths, scan }. Reply: per path, the stamp (or the Scan when scanning), null for
 // symbolic links and errors.
 
-import { stampOf } from "./_stamp.ts";
+import { scanDir, stampOf } from "./_stamp.ts";
 
 /** The worker's side of messaging (the global scope of a Worker). */
 const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<string[]>) => void) | null;
-  postMessage(data: (string | null)[]): void;
+  onmessage: ((e: MessageEvent<{ paths: string[]; scan: boolean }>) => void) | null;
+  postMessage(data: unknown): void;
 };
 
 scope.onmessage = (e) => {
-  scope.postMessage(e.data.map((p) => stampOf(p)?.[0] ?? null));
+  const { paths, scan } = e.data;
+  scope.postMessage(
+    scan ? paths.map((p) => scanDir(p) ?? null) : paths.map((p) => stampOf(p)?.[0] ?? null),
+  );
 };

@@ -33,7 +33,7 @@ import { tempNameFor } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
-import { stampOf } from "./_stamp.ts";
+import { type Scan, scanDir, stampOf } from "./_stamp.ts";
 
 /** Below this many jobs, stamps are read in the main thread only (a Worker costs ~10 ms to start). */
 const PARALLEL_STAMPS = 20_000;
@@ -90,6 +90,8 @@ export class ConditionCache {
   readonly #used = new Set<string>();
   /** Job directory stamps read ahead by {@link prefetch}. */
   #stamps?: Map<string, string | null>;
+  /** Stamps and listings read ahead by {@link prefetch} when most entries are missing. */
+  #scans?: Map<string, Scan | null>;
   #parallelFrom = PARALLEL_STAMPS;
   #dirty = false;
 
@@ -164,7 +166,11 @@ export class ConditionCache {
    * known. The first call for a job checks its change times; `listing` is
    * asked only when the entry is missing or stale.
    */
-  get(job: Job, key: string, listing: (job: Job) => JobListing | null): boolean | undefined {
+  get(
+    job: Job,
+    key: string,
+    listing: (job: Job, known?: JobListing | null) => JobListing | null,
+  ): boolean | undefined {
     const entry = this.#entry(job, listing);
     if (!entry) return undefined;
     this.#used.add(key);
@@ -191,15 +197,23 @@ export class ConditionCache {
     for (const j of jobs) this.#checked.delete(j.id);
   }
 
-  #entry(job: Job, listing: (job: Job) => JobListing | null): Entry | null {
+  #entry(
+    job: Job,
+    listing: (job: Job, known?: JobListing | null) => JobListing | null,
+  ): Entry | null {
     const known = this.#checked.get(job.id);
     if (known !== undefined) return known;
     let entry: Entry | null = null;
     // Times first, listing second: a change after the stat shows up as a new time.
     const old = this.#entries.get(job.id);
+    // A scan read ahead is a stamp with the listing made after it: as good as reading both now.
+    const scan = this.#scans?.get(job.id);
+    if (scan !== undefined) this.#scans!.delete(job.id);
     // A stamp read ahead serves only to confirm an entry; anything else is read again here.
     const ahead = this.#stamps?.get(job.id);
-    const dir: readonly [string, number] | undefined = old && ahead === old.dir
+    const dir: readonly [string, number] | undefined = scan
+      ? scan.stamp
+      : old && ahead === old.dir
       ? [ahead, 0]
       : stampOf(job.path);
     if (dir !== undefined) {
@@ -213,7 +227,9 @@ export class ConditionCache {
           this.#entries.delete(job.id);
           this.#dirty = true;
         }
-        const l = listing(job);
+        const l = scan
+          ? listing(job, { files: new Set(scan.files), links: scan.links })
+          : listing(job);
         if (l && !l.links) {
           const doc: [string, number] | undefined = l.files.has(JOB_DOCUMENT_FILE)
             ? stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)
@@ -236,7 +252,9 @@ export class ConditionCache {
    * jobs, or none can start), {@link get} reads them one by one.
    */
   async prefetch(jobs: readonly Job[]): Promise<void> {
-    if (jobs.length < this.#parallelFrom || this.#entries.size === 0) return;
+    if (jobs.length < this.#parallelFrom) return;
+    // Mostly new to the cache (a first run): read the listings too, on both cores.
+    const scan = this.#entries.size < jobs.length / 2;
     const half = jobs.length >> 1;
     const theirs = jobs.slice(half).map((j) => j.path);
     let worker: Worker;
@@ -245,19 +263,32 @@ export class ConditionCache {
     } catch {
       return;
     }
-    const reply = new Promise<(string | null)[] | undefined>((resolve) => {
-      worker.onmessage = (e: MessageEvent<(string | null)[]>) => resolve(e.data);
+    const reply = new Promise<(string | Scan | null)[] | undefined>((resolve) => {
+      worker.onmessage = (e: MessageEvent<(string | Scan | null)[]>) => resolve(e.data);
       worker.onerror = (e) => {
         e.preventDefault();
         resolve(undefined);
       };
     });
-    worker.postMessage(theirs);
+    worker.postMessage({ paths: theirs, scan });
+    if (scan) {
+      const scans = new Map<string, Scan | null>();
+      for (let i = 0; i < half; i++) scans.set(jobs[i].id, scanDir(jobs[i].path) ?? null);
+      const rest = await reply;
+      worker.terminate();
+      if (rest) {
+        for (let i = 0; i < rest.length; i++) scans.set(jobs[half + i].id, rest[i] as Scan | null);
+      }
+      this.#scans = scans;
+      return;
+    }
     const stamps = new Map<string, string | null>();
     for (let i = 0; i < half; i++) stamps.set(jobs[i].id, stampOf(jobs[i].path)?.[0] ?? null);
     const rest = await reply;
     worker.terminate();
-    if (rest) { for (let i = 0; i < rest.length; i++) stamps.set(jobs[half + i].id, rest[i]); }
+    if (rest) {
+      for (let i = 0; i < rest.length; i++) stamps.set(jobs[half + i].id, rest[i] as string | null);
+    }
     this.#stamps = stamps;
   }
 

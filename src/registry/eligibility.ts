@@ -97,9 +97,13 @@ export class Evaluator implements ConditionContext {
    * (and later a document) read after them, so that a change in between
    * shows up as a new time rather than as a stale entry.
    */
-  readonly #listingOf = (job: Job) => {
+  readonly #listingOf = (job: Job, known?: JobListing | null) => {
     this.#files.delete(job.id);
     this.#docs.delete(job.id);
+    if (known !== undefined) {
+      this.#files.set(job.id, known);
+      return known;
+    }
     return this.#listing(job);
   };
 

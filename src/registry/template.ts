@@ -12,6 +12,13 @@ import { dumps } from "../workspace/json.ts";
 import { type JsonValue, PyFloat, pyFloatRepr } from "../workspace/value.ts";
 import { DefinitionError } from "./error.ts";
 import { UsageError } from "../errors.ts";
+import {
+  type HeredocMark,
+  type Item,
+  type Part,
+  type PlaceholderContext,
+  scanTemplate,
+} from "./_shell_context.ts";
 
 /**
  * Quotes a string for POSIX shells: `'...'`, with `'` written as `'\''`.
@@ -47,36 +54,50 @@ export function valueText(v: JsonValue): string {
   return dumps(v);
 }
 
-/** Where a placeholder stands in the shell text: outside quotes, or inside '...' or "...". */
-type QuoteContext = "none" | "single" | "double";
-
-type Part = string | { path: string[]; raw: string; context: QuoteContext };
-
-/** The quote context after shell text `text`, starting in `state` (backslash escapes, quotes). */
-function scanQuotes(text: string, state: QuoteContext): QuoteContext {
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (state === "single") {
-      if (c === "'") state = "none";
-    } else if (c === "\\") i++;
-    else if (state === "double") {
-      if (c === '"') state = "none";
-    } else if (c === "'") state = "single";
-    else if (c === '"') state = "double";
+/**
+ * A value quoted for the context it is substituted into (see
+ * `_shell_context.ts`): outside quotes as one single-quoted word; inside
+ * '...' with each ' closed and reopened; inside "..." with \, ", $ and `
+ * escaped; inside $'...' with \ and ' escaped; in a here-document body with
+ * \, $ and ` escaped (or as it is under a quoted delimiter); in a comment
+ * without newlines; then once more per enclosing backtick substitution. In
+ * every case the shell sees the value as data.
+ */
+function quoteIn(value: string, context: PlaceholderContext): string {
+  let q: string;
+  switch (context.quoting) {
+    case "single":
+      q = value.replace(/'/g, "'\\''");
+      break;
+    case "double":
+      q = value.replace(/[\\"$`]/g, "\\$&");
+      break;
+    case "ansi":
+      q = value.replace(/[\\']/g, "\\$&");
+      break;
+    case "heredoc":
+      q = value.replace(/[\\$`]/g, "\\$&");
+      break;
+    case "heredoc-raw":
+      q = value;
+      break;
+    case "comment":
+      q = value.replace(/\n/g, " ");
+      break;
+    default:
+      q = shellQuote(value);
   }
-  return state;
+  for (let n = 0; n < context.backticks; n++) q = q.replace(/[\\$`]/g, "\\$&");
+  return q;
 }
 
-/**
- * A value quoted for the context it is substituted into: outside quotes as
- * one single-quoted word; inside '...' with each ' closed and reopened;
- * inside "..." with \\, ", $ and ` escaped. In every case the shell sees
- * the value as data: `$(...)`, backticks and quotes in it do nothing.
- */
-function quoteIn(value: string, context: QuoteContext): string {
-  if (context === "single") return value.replace(/'/g, "'\\''");
-  if (context === "double") return value.replace(/[\\"$`]/g, "\\$&");
-  return shellQuote(value);
+/** A number as bash arithmetic reads it (a value anywhere else there could run code). */
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** A value shown in one line of a message, shortened. */
+function shown(value: string): string {
+  const s = JSON.stringify(value.length > 40 ? value.slice(0, 40) + "..." : value);
+  return s.slice(1, -1);
 }
 
 const FIELD = /^(job\.(id|path|sp(\.[^.{}]+)+|doc(\.[^.{}]+)+)|project\.path|jobs\.(ids|paths))$/;
@@ -102,16 +123,14 @@ export class Template {
    */
   constructor(source: string, context: string) {
     this.source = source;
-    this.#parts = [];
-    let text = "";
-    let quotes: QuoteContext = "none";
+    const items: Item[] = [];
     for (let i = 0; i < source.length; i++) {
       const c = source[i];
       if (c === "{" && source[i + 1] === "{") {
-        text += "{";
+        items.push("{");
         i++;
       } else if (c === "}" && source[i + 1] === "}") {
-        text += "}";
+        items.push("}");
         i++;
       } else if (c === "{") {
         const end = source.indexOf("}", i);
@@ -127,18 +146,15 @@ export class Template {
               `{job.doc.KEY}, {project.path}, {jobs.ids}, {jobs.paths}; '{{' for a literal brace)`,
           );
         }
-        if (text) this.#parts.push(text);
-        quotes = scanQuotes(text, quotes);
-        text = "";
-        this.#parts.push({ path: raw.split("."), raw, context: quotes });
+        items.push({ raw, path: raw.split(".") });
         i = end;
       } else if (c === "}") {
         throw new DefinitionError(
           `${context}: unmatched '}' in command (write '}}' for a literal brace)`,
         );
-      } else text += c;
+      } else items.push(c);
     }
-    if (text) this.#parts.push(text);
+    this.#parts = scanTemplate(items, context);
   }
 
   /**
@@ -148,13 +164,46 @@ export class Template {
    */
   render(jobs: readonly Job[], root: string): string {
     let out = "";
+    const bodies = new Map<number, number>();
+    const checkBody = (mark: HeredocMark, from: number, to: number, terminated: boolean) => {
+      const lines = out.slice(from, to).split("\n");
+      if (terminated) lines.pop(); // the body ends with the newline before the delimiter
+      for (const line of lines) {
+        if ((mark.strip ? line.replace(/^\t+/, "") : line) === mark.delim) {
+          throw new UsageError(
+            `job ${jobs[0].id}: a substituted value holds the line '${shown(mark.delim)}', which ` +
+              `would end the here-document <<${shown(mark.delim)} early: not running it`,
+          );
+        }
+      }
+    };
+    const marks = new Map<number, HeredocMark>();
     for (const part of this.#parts) {
       if (typeof part === "string") {
         out += part;
         continue;
       }
+      if ("heredoc" in part) {
+        if (part.heredoc === "start") {
+          bodies.set(part.id, out.length);
+          marks.set(part.id, part);
+        } else {
+          checkBody(part, bodies.get(part.id)!, out.length - part.trailer, true);
+          bodies.delete(part.id);
+        }
+        continue;
+      }
       const [head, field, ...rest] = part.path;
-      const q = (v: string) => quoteIn(v, part.context);
+      const q = (v: string) => {
+        if (!part.context.numeric) return quoteIn(v, part.context);
+        if (!NUMBER.test(v)) {
+          throw new UsageError(
+            `job ${jobs[0].id}: '{${part.raw}}' stands where bash evaluates arithmetic, and its ` +
+              `value '${shown(v)}' is not a number (bash would run code in it): not running it`,
+          );
+        }
+        return v;
+      };
       if (head === "project") out += q(root);
       else if (head === "jobs") {
         out += jobs.map((j) => q(field === "ids" ? j.id : j.path)).join(" ");
@@ -183,6 +232,8 @@ export class Template {
         }
       }
     }
+    // A here-document the command never ends runs to its end.
+    for (const [id, from] of bodies) checkBody(marks.get(id)!, from, out.length, false);
     return out;
   }
 }

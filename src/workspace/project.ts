@@ -11,11 +11,12 @@ import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
 import { readStatePointCache, writeStatePointCache } from "./cache.ts";
 import { readIndex, type WorkspaceIndex, writeIndex } from "./index.ts";
 import { Document } from "./document.ts";
-import { Job, STATEPOINT_FILE } from "./job.ts";
-import { dumps, parse } from "./json.ts";
+import { Job } from "./job.ts";
+import { readStatePointFile } from "./_statepoint_file.ts";
+import { dumps } from "./json.ts";
 import { compileFilter, filterUsesDoc } from "./query.ts";
 import { calcId, validateStatePoint } from "./statepoint.ts";
-import { isJsonObject, type JsonObject } from "./value.ts";
+import type { JsonObject } from "./value.ts";
 
 /** File name of the project document, as in signac. */
 export const PROJECT_DOCUMENT_FILE = "signac_project_document.json";
@@ -76,6 +77,22 @@ export interface ListOptions {
    * cache (what `flow check` does). Default false.
    */
   verify?: boolean;
+  /**
+   * From this many state point files to read (default 20,000), `list()`
+   * reads half of them in a Worker, on another core.
+   */
+  parallelFrom?: number;
+}
+
+/** What {@link Project.list} found before reading state points. */
+interface Scanned {
+  index: WorkspaceIndex | undefined;
+  /** The workspace folder's modification time before `all` was read. */
+  before: number | undefined;
+  /** Every job id in the workspace folder, sorted. */
+  all: string[];
+  /** State points read ahead (on two cores): id → [ok, canonical text or problem]. */
+  ahead?: Map<string, [boolean, string]>;
 }
 
 /**
@@ -232,30 +249,7 @@ export class Project {
   }
 
   #readStatePoint(id: string): JsonObject {
-    const file = `${this.workspace}/${id}/${STATEPOINT_FILE}`;
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(file);
-    } catch (e) {
-      const what = e instanceof Deno.errors.NotFound
-        ? "is missing"
-        : `is unreadable (${(e as Error).message})`;
-      throw new DataError(`job ${id}: state point file ${what}`);
-    }
-    let sp;
-    try {
-      sp = parse(text, `job ${id}: ${STATEPOINT_FILE}`);
-    } catch (e) {
-      throw new DataError((e as Error).message);
-    }
-    if (!isJsonObject(sp)) throw new DataError(`job ${id}: the state point is not a JSON object`);
-    const actual = calcId(sp);
-    if (actual !== id) {
-      throw new DataError(
-        `job ${id}: the state point hashes to ${actual}, not to its directory name`,
-      );
-    }
-    return sp;
+    return readStatePointFile(this.workspace, id);
   }
 
   /**
@@ -266,16 +260,75 @@ export class Project {
    * points of new jobs are read from their files (or from signac's state
    * point cache), verified against their ids, and the index is rewritten.
    */
-  list(options: ListOptions = {}): Promise<Listing> {
-    return Promise.resolve().then(() => this.listSync(options));
+  async list(options: ListOptions = {}): Promise<Listing> {
+    return this.#list(options, await this.#readAhead(options));
   }
 
-  /** Synchronous {@link Project.list}. */
+  /** Synchronous {@link Project.list} (on one core). */
   listSync(options: ListOptions = {}): Listing {
+    return this.#list(options);
+  }
+
+  /**
+   * When a listing will read many state point files, reads the second half of
+   * them in a Worker while this thread reads the first half: [id, ok, text or
+   * problem] per id. Undefined when not worth it or no Worker can start.
+   */
+  async #readAhead(options: ListOptions): Promise<Scanned | undefined> {
+    const from = options.parallelFrom ?? 20_000;
     const index = options.verify ? undefined : readIndex(this.root, this.workspace);
-    if (index?.trusted) return this.#fromIndex(index);
+    if (index?.trusted) return { index, before: undefined, all: [] };
     const before = this.#workspaceMtime();
-    const ids = this.#ids();
+    const all = this.#ids();
+    const scanned: Scanned = { index, before, all };
+    const known = index?.statePoints;
+    const ids = all.filter((id) => !known?.has(id));
+    if (ids.length < from) return scanned;
+    const signacCache = options.verify ? new Map() : readStatePointCache(this.root);
+    const unread = ids.filter((id) => !signacCache.has(id));
+    if (unread.length < from) return scanned;
+    const theirs = unread.slice(unread.length >> 1);
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./_statepoint_worker.ts", import.meta.url), { type: "module" });
+    } catch {
+      return scanned;
+    }
+    const reply = new Promise<[boolean, string][] | undefined>((resolve) => {
+      worker.onmessage = (e: MessageEvent<[boolean, string][]>) => resolve(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        resolve(undefined);
+      };
+    });
+    worker.postMessage({ workspace: this.workspace, ids: theirs });
+    const out = new Map<string, [boolean, string]>();
+    for (const id of unread.slice(0, unread.length >> 1)) {
+      try {
+        out.set(id, [true, dumps(this.#readStatePoint(id), { sortKeys: true })]);
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        out.set(id, [false, e.message]);
+      }
+    }
+    const rest = await reply;
+    worker.terminate();
+    // Without the Worker's answer, the rest is read below, here.
+    if (rest) { for (let i = 0; i < theirs.length; i++) out.set(theirs[i], rest[i]); }
+    scanned.ahead = out;
+    return scanned;
+  }
+
+  #list(options: ListOptions, scanned?: Scanned): Listing {
+    const index = scanned
+      ? scanned.index
+      : options.verify
+      ? undefined
+      : readIndex(this.root, this.workspace);
+    if (index?.trusted) return this.#fromIndex(index);
+    const before = scanned ? scanned.before : this.#workspaceMtime();
+    const ids = scanned ? scanned.all : this.#ids();
+    const ahead = scanned?.ahead;
     const known = index?.statePoints ?? new Map<string, string>();
     let signacCache: Map<string, JsonObject> | undefined;
     const jobs: Job[] = [];
@@ -283,6 +336,18 @@ export class Project {
     const texts = new Map<string, string>();
     for (const id of ids) {
       let text = known.get(id);
+      const read = ahead?.get(id);
+      if (text === undefined && read !== undefined) {
+        if (!read[0]) {
+          problems.push({
+            id,
+            path: `${this.workspace}/${id}`,
+            reason: read[1].replace(`job ${id}: `, ""),
+          });
+          continue;
+        }
+        text = read[1];
+      }
       if (text === undefined) {
         signacCache ??= options.verify ? new Map() : readStatePointCache(this.root);
         let sp = signacCache.get(id);

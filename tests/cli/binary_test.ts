@@ -15,7 +15,9 @@ Deno.test("one permission list: the compile tasks, the flow task and the tests a
   assert(uses(tasks.flow), tasks.flow);
   // Workers are not found by the compiler's module graph: each must be included.
   for (const c of [tasks.compile, ...all]) {
-    assert(c.includes("--include src/registry/_stamp_worker.ts"), `worker not included: ${c}`);
+    for (const worker of ["src/registry/_stamp_worker.ts", "src/workspace/_statepoint_worker.ts"]) {
+      assert(c.includes(`--include ${worker}`), `${worker} not included: ${c}`);
+    }
   }
   assert(FLOW_PERMISSIONS.includes("-P=flow"), "the tests run cli.ts under the same set");
   for (const cmd of [tasks.compile, ...all, tasks.flow, FLOW_PERMISSIONS.join(" ")]) {

@@ -180,3 +180,23 @@ Deno.test("find, async iteration and remove", async () => {
     );
   });
 });
+
+Deno.test("list reads many state points on two cores with the same result, broken jobs included", async () => {
+  await withTempDir(async (dir) => {
+    const project = await Project.init(dir);
+    for (let i = 0; i < 40; i++) await project.openJob({ i, T: float(i / 2) }).init();
+    const broken = (await project.list()).jobs.slice(0, 3).map((j) => j.id);
+    Deno.removeSync(`${dir}/.flow`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/workspace/${broken[0]}/signac_statepoint.json`, "{garbled");
+    Deno.removeSync(`${dir}/workspace/${broken[1]}/signac_statepoint.json`);
+    Deno.writeTextFileSync(`${dir}/workspace/${broken[2]}/signac_statepoint.json`, '{"i": 999}');
+    const one = project.listSync({ verify: true });
+    const two = await project.list({ parallelFrom: 2 });
+    assertEquals(two.jobs.map((j) => [j.id, j.sp]), one.jobs.map((j) => [j.id, j.sp]));
+    assertEquals(two.problems, one.problems);
+    assertEquals(two.problems.map((p) => p.id).sort(), [...broken].sort());
+    assertEquals(two.jobs.length, 37);
+    // The index written by the parallel listing serves the next one.
+    assertEquals((await project.list()).jobs.map((j) => j.id), one.jobs.map((j) => j.id));
+  });
+});
