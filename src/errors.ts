@@ -70,3 +70,25 @@ export class OperationError extends FlowError {
   /** Exit code 1: an operation ran and failed. */
   override readonly exitCode: number = 1;
 }
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
+const ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * The text with line breaks and other control characters escaped as JSON
+ * escapes them (`\n`, `\u0000`), so that a message quoting user data (a
+ * filter key, a YAML key, a file name) stays one line.
+ *
+ * @example
+ * ```ts
+ * import { oneLine } from "./errors.ts";
+ * console.log(oneLine("unknown key 'a\nb'")); // unknown key 'a\nb' (on one line)
+ * ```
+ */
+export function oneLine(text: string): string {
+  return text.replace(
+    CONTROL,
+    (c) => ESCAPES[c] ?? "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
+}

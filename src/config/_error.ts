@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
+import { oneLine, UsageError } from "../errors.ts";
 
 /**
  * A 1-based line and column in a text file.
@@ -27,7 +27,8 @@ export interface SourcePosition {
  * A workflow file (flow.yaml) is malformed or defines a workflow that cannot
  * work. The one-line message starts with `PATH:LINE:COL: ` (1-based, the
  * position of the offending node), or with `PATH: ` for a problem of the
- * whole definition that no single node shows. It is a {@link UsageError}, so
+ * whole definition that no single node shows; control characters in it are
+ * escaped (`\n`), so that it stays one line. It is a {@link UsageError}, so
  * the command line exits with code 2.
  *
  * @example
@@ -52,12 +53,15 @@ export class ConfigError extends UsageError {
     detail: string,
     options?: ErrorOptions,
   ) {
+    // Keys and file names quoted in the message may hold line breaks: escape them.
+    const where = oneLine(file);
+    const what = oneLine(detail);
     super(
-      position ? `${file}:${position.line}:${position.column}: ${detail}` : `${file}: ${detail}`,
+      position ? `${where}:${position.line}:${position.column}: ${what}` : `${where}: ${what}`,
       options,
     );
     this.file = file;
     this.position = position;
-    this.detail = detail;
+    this.detail = what;
   }
 }

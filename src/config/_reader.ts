@@ -216,7 +216,7 @@ export class Reader {
     return isMap(this.deref(node));
   }
 
-  /** A string scalar, not empty unless `allowEmpty`. */
+  /** A string scalar without NUL characters, not empty unless `allowEmpty`. */
   string(
     node: Node | null | undefined,
     what: string,
@@ -231,6 +231,8 @@ export class Reader {
     if (v === "" && !allowEmpty) {
       this.fail(node, `${what} must be ${expected}, got the empty string`);
     }
+    // A "\0" escape: no command line, file name or argument can hold it.
+    if (v.includes("\0")) this.fail(node, `${what} must not contain a NUL character ("\\0")`);
     return v;
   }
 

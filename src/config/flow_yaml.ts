@@ -60,9 +60,9 @@ import { closest } from "../suggest.ts";
 import type { Job } from "../workspace/job.ts";
 import { compileFilter, QueryError } from "../workspace/query.ts";
 import { isJsonObject, PyFloat } from "../workspace/value.ts";
-import { MAX_YAML_BYTES } from "../workspace/yaml.ts";
+import { duplicateKey } from "../workspace/yaml.ts";
 import { ConditionReader } from "./_conditions.ts";
-import { ConfigError } from "./_error.ts";
+import { ConfigError, type SourcePosition } from "./_error.ts";
 import { type Entry, Reader } from "./_reader.ts";
 
 export { ConfigError, type SourcePosition } from "./_error.ts";
@@ -75,18 +75,44 @@ const GROUP_KEYS = ["operations", "parallel", "submitOptions"];
 const MEMBER_KEYS = ["directives"];
 const CWD_VALUES = ["job", "project"];
 
+/**
+ * Largest flow.yaml accepted, in bytes (1 MiB). Real workflow files are a few
+ * kilobytes; the YAML parser takes about 1.3 s per MiB of operations and up
+ * to 4 s per MiB of a pathological flow sequence on a small VM, so a larger
+ * file is refused before it is parsed rather than hang the command.
+ */
+export const MAX_FLOW_YAML_BYTES = 1024 * 1024;
+
 function tooLarge(path: string, bytes: number): ConfigError {
   return new ConfigError(
     path,
     undefined,
-    `the file is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB (${bytes} bytes); ` +
-      `a workflow file must be at most ${MAX_YAML_BYTES} bytes`,
+    `the file is larger than ${MAX_FLOW_YAML_BYTES / 1024 / 1024} MiB (${bytes} bytes); ` +
+      `a workflow file must be at most ${MAX_FLOW_YAML_BYTES} bytes`,
   );
+}
+
+/**
+ * Characters YAML 1.2 does not allow in a file (outside its printable set): C0 and C1
+ * controls other than tab, line feed, carriage return and NEL, DEL, lone surrogates,
+ * U+FFFE and U+FFFF.
+ */
+const NOT_PRINTABLE =
+  // deno-lint-ignore no-control-regex
+  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The 1-based line and column of a character offset of `text`. */
+function position(text: string, offset: number): SourcePosition {
+  const before = text.slice(0, offset);
+  const start = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: offset - start + 1 };
 }
 
 /** UTF-8 length of `text`, computed only when the UTF-16 length leaves a doubt. */
 function utf8Length(text: string): number {
-  if (text.length > MAX_YAML_BYTES || text.length * 3 <= MAX_YAML_BYTES) return text.length;
+  if (text.length > MAX_FLOW_YAML_BYTES || text.length * 3 <= MAX_FLOW_YAML_BYTES) {
+    return text.length;
+  }
   return new TextEncoder().encode(text).length;
 }
 
@@ -97,7 +123,7 @@ function utf8Length(text: string): number {
  * @param text the YAML text
  * @param path the file name, for messages
  * @throws {ConfigError} for malformed YAML (duplicate keys included), a file
- *   over `MAX_YAML_BYTES`, an alias bomb, anything the schema does not allow,
+ *   over `MAX_FLOW_YAML_BYTES`, an alias bomb, anything the schema does not allow,
  *   and every problem `registry.validate()` finds; the message starts with
  *   `path:line:column: ` (or `path: ` when no node shows the problem).
  * @example
@@ -119,17 +145,38 @@ function utf8Length(text: string): number {
  */
 export function parseFlowYaml(text: string, path: string): Registry {
   const size = utf8Length(text);
-  if (size > MAX_YAML_BYTES) throw tooLarge(path, size);
+  if (size > MAX_FLOW_YAML_BYTES) throw tooLarge(path, size);
   const lines = new LineCounter();
+  const control = NOT_PRINTABLE.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new ConfigError(
+      path,
+      position(text, control.index),
+      `invalid YAML: control character U+${code} (YAML allows only tab, line feed and ` +
+        `carriage return; write other characters as escapes in a double-quoted string)`,
+    );
+  }
+  // uniqueKeys: the parser's own check is quadratic in the keys of a map (minutes for a
+  // map of 300,000 keys); duplicateKey below does it in linear time.
   const doc = parseDocument(text, {
     lineCounter: lines,
     intAsBigInt: true,
-    uniqueKeys: true,
+    uniqueKeys: false,
     prettyErrors: true,
   });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
+    if (first.code === "RESOURCE_EXHAUSTION") {
+      // The parser ran out of stack: lists or maps nested hundreds of levels deep.
+      throw new ConfigError(
+        path,
+        pos ? { line: pos.line, column: pos.col } : undefined,
+        "invalid YAML: lists or maps are nested too deeply",
+        { cause: first },
+      );
+    }
     const message = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     // The usual cause: a command with {placeholders} written unquoted inside {...} or [...].
     const hint = /Unexpected flow-(map|seq)-start/.test(message)
@@ -140,6 +187,28 @@ export function parseFlowYaml(text: string, path: string): Registry {
       pos ? { line: pos.line, column: pos.col } : undefined,
       `invalid YAML: ${message}${hint}`,
       { cause: first },
+    );
+  }
+  // An unknown tag (`!!python/object`, `!foo`) is only a warning for the parser, which then
+  // keeps the plain value: refuse it rather than read something else than was meant.
+  const tag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+  if (tag) {
+    const pos = tag.linePos?.[0];
+    const message = tag.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ConfigError(
+      path,
+      pos ? { line: pos.line, column: pos.col } : undefined,
+      `invalid YAML: ${message} (flow.yaml takes plain YAML values, without tags)`,
+      { cause: tag },
+    );
+  }
+  const duplicate = duplicateKey(doc, text);
+  if (duplicate) {
+    const at = lines.linePos(duplicate.node.range?.[0] ?? 0);
+    throw new ConfigError(
+      path,
+      { line: at.line, column: at.col },
+      `invalid YAML: ${duplicate.message}`,
     );
   }
   try {
@@ -157,7 +226,7 @@ export function parseFlowYaml(text: string, path: string): Registry {
 /**
  * Reads a flow.yaml file and builds its validated {@link Registry} (see
  * {@link parseFlowYaml}). The file must be UTF-8 and at most
- * `MAX_YAML_BYTES` long; it is never read further than that.
+ * `MAX_FLOW_YAML_BYTES` long; it is never read further than that.
  *
  * @param path the file
  * @throws {UsageError} naming the file when it is missing or cannot be read;
@@ -172,8 +241,9 @@ export function parseFlowYaml(text: string, path: string): Registry {
  */
 export function loadFlowYaml(path: string): Registry {
   let bytes: Uint8Array;
+  let size: number;
   try {
-    bytes = readCapped(path, MAX_YAML_BYTES + 1);
+    ({ bytes, size } = readCapped(path, MAX_FLOW_YAML_BYTES + 1));
   } catch (e) {
     if (e instanceof FlowError) throw e;
     const reason = e instanceof Deno.errors.NotFound
@@ -181,7 +251,7 @@ export function loadFlowYaml(path: string): Registry {
       : (e as Error).message.replace(/ \(os error \d+\).*$/s, "");
     throw new UsageError(`${path}: cannot read the workflow file: ${reason}`, { cause: e });
   }
-  if (bytes.length > MAX_YAML_BYTES) throw tooLarge(path, bytes.length);
+  if (bytes.length > MAX_FLOW_YAML_BYTES) throw tooLarge(path, Math.max(size, bytes.length));
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -191,11 +261,15 @@ export function loadFlowYaml(path: string): Registry {
   return parseFlowYaml(text, path);
 }
 
-/** The first `cap` bytes of a file (fewer if it is shorter); never reads past them. */
-function readCapped(path: string, cap: number): Uint8Array {
+/**
+ * The first `cap` bytes of a file (fewer if it is shorter), never reading past
+ * them, and the file's size as `stat` gives it (for messages).
+ */
+function readCapped(path: string, cap: number): { bytes: Uint8Array; size: number } {
   const file = Deno.openSync(path, { read: true });
   try {
-    if (file.statSync().isDirectory) {
+    const info = file.statSync();
+    if (info.isDirectory) {
       throw new UsageError(`${path}: cannot read the workflow file: it is a folder`);
     }
     const buf = new Uint8Array(cap);
@@ -205,7 +279,7 @@ function readCapped(path: string, cap: number): Uint8Array {
       if (got === null) break;
       n += got;
     }
-    return buf.subarray(0, n);
+    return { bytes: buf.subarray(0, n), size: info.size };
   } finally {
     file.close();
   }

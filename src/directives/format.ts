@@ -72,10 +72,17 @@ export function formatMemory(gb: number): string {
   }
   for (const [unit, size] of MEMORY_UNITS) {
     const n = gb / size;
-    if (n >= 1 && Math.abs(n - Math.round(n)) <= 1e-9 * n) return `${Math.round(n)}${unit}`;
+    if (n >= 1 && Math.abs(n - Math.round(n)) <= 1e-9 * n) {
+      return `${wholeText(Math.round(n))}${unit}`;
+    }
   }
   const text = String(gb);
-  return text.includes("e") ? `${Math.ceil(gb * 1024 * 1024)}K` : `${text}G`;
+  return text.includes("e") ? `${wholeText(Math.ceil(gb * 1024 * 1024))}K` : `${text}G`;
+}
+
+/** A whole number's digits, without the exponent JavaScript writes from 1e21 on. */
+function wholeText(n: number): string {
+  return n < 1e21 ? String(n) : BigInt(n).toString();
 }
 
 /**

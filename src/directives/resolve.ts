@@ -38,7 +38,7 @@ export function evaluateDirectives<J>(
     try {
       out[name] = (value as (job: J) => unknown)(job);
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      const why = describeThrown(e);
       const where = context === "" ? "" : `${context}: `;
       throw new DirectiveError(`${where}directive '${name}' could not be computed: ${why}`, {
         cause: e,
@@ -46,6 +46,16 @@ export function evaluateDirectives<J>(
     }
   }
   return out;
+}
+
+/** What a directive function threw, for a message; never throws itself. */
+function describeThrown(e: unknown): string {
+  try {
+    return e instanceof Error ? String(e.message) : String(e);
+  } catch {
+    // An object without a usable toString (a null prototype, a toString that throws).
+    return "a value that cannot be printed";
+  }
 }
 
 /**

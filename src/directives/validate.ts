@@ -102,7 +102,17 @@ export function validateDirectives(
   // Our rule: np is never below the cores the launch will use. signac-flow
   // instead keeps any np ≠ 1 as given (np=2 with nranks=4 stays 2, under-
   // subscribing) and only computes nranks × omp_num_threads when np is 1.
-  const np = Math.max(d.np, Math.max(1, d.nranks) * Math.max(1, d.omp_num_threads));
+  const cores = Math.max(1, d.nranks) * Math.max(1, d.omp_num_threads);
+  if (!Number.isSafeInteger(cores)) {
+    throw new DirectiveError(
+      withContext(
+        context,
+        `directives 'nranks' × 'omp_num_threads' must be at most ${Number.MAX_SAFE_INTEGER}, ` +
+          `got ${d.nranks} × ${d.omp_num_threads}`,
+      ),
+    );
+  }
+  const np = Math.max(d.np, cores);
   return Object.freeze({ ...d, np });
 }
 

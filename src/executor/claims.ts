@@ -19,10 +19,11 @@
  *   {@link ClaimOptions.staleAfterMs} (default 10 minutes; `FLOW_CLAIM_STALE`
  *   in seconds).
  *
- * Takeover renames the stale file to a unique name first: of several
- * processes that find the same stale claim, one wins the rename; the winner
- * checks that what it moved is the claim it judged stale (same token) and
- * puts back anything else.
+ * Takeover happens under a short-lived lock (`<claim>.takeover`, exclusive
+ * create): of several processes that find the same stale claim, one takes
+ * the lock, checks that the claim is still the one it judged stale (same
+ * token), removes it and then competes for the claim by exclusive create
+ * like everyone else; the others find the lock and back off.
  *
  * Claiming is only half of it: after taking a claim the runner evaluates the
  * operation's conditions again, so that an operation another process has
@@ -230,7 +231,7 @@ export class ClaimStore {
     }
     for (const name of names) {
       const path = `${this.#dir}/${name}`;
-      if (name.includes(".stale.") || name.endsWith(".tmp")) {
+      if (name.includes(".stale.") || name.endsWith(".tmp") || name.endsWith(".takeover")) {
         // Left by a process killed during a takeover or an update.
         const mtime = readOwner(path)?.mtime ?? Date.now();
         if (Date.now() - mtime > this.#staleAfterMs) {
@@ -311,33 +312,60 @@ export class ClaimStore {
 
   /** Removes a stale claim if it still is the one judged stale; true if it was removed. */
   #takeOver(path: string, token: string | undefined): boolean {
-    const grave = `${path}.stale.${thisHost()}.${Deno.pid}.${crypto.randomUUID()}`;
+    // One takeover at a time per claim: the lock is held for a few milliseconds.
+    const lock = `${path}.takeover`;
     try {
-      Deno.renameSync(path, grave);
-    } catch {
-      return false; // another process got there first
+      Deno.writeTextFileSync(lock, `${thisHost()} ${Deno.pid}`, { createNew: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) return false;
+      // Left by a process that died in the middle of a takeover?
+      const age = Date.now() - (readOwner(lock)?.mtime ?? Date.now());
+      if (age > 60_000) {
+        try {
+          Deno.removeSync(lock);
+        } catch {
+          // another process removed it
+        }
+      }
+      return false;
     }
-    const moved = readOwner(grave);
-    if (moved?.owner?.token !== token) {
-      // A new claim replaced the stale one in the meantime: put it back.
+    try {
+      // Still the claim judged stale? (It may have been taken over and released meanwhile.)
+      if (readOwner(path)?.owner?.token !== token) return false;
+      const grave = `${path}.stale.${thisHost()}.${Deno.pid}.${crypto.randomUUID()}`;
       try {
-        Deno.linkSync(grave, path);
+        Deno.renameSync(path, grave);
       } catch {
-        // a third claim exists now; the one we moved will see it is no longer its own
+        return false;
+      }
+      const moved = readOwner(grave);
+      if (moved?.owner?.token !== token) {
+        // Replaced between the check and the rename: put it back.
+        try {
+          Deno.linkSync(grave, path);
+        } catch {
+          // a new claim exists; the one moved will find it is no longer its own
+        }
+        try {
+          Deno.removeSync(grave);
+        } catch {
+          // nothing to clean up
+        }
+        return false;
       }
       try {
         Deno.removeSync(grave);
       } catch {
         // nothing to clean up
       }
-      return false;
+      return true;
+    } finally {
+      try {
+        Deno.removeSync(lock);
+      } catch {
+        // removed as stale by another process
+      }
     }
-    try {
-      Deno.removeSync(grave);
-    } catch {
-      // nothing to clean up
-    }
-    return true;
   }
 
   #startHeartbeat(): void {

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
+import { oneLine, UsageError } from "../errors.ts";
 import { JsonSyntaxError, parse } from "./json.ts";
 import { type JsonObject, type JsonValue, PyFloat } from "./value.ts";
 
@@ -67,16 +67,20 @@ export function parseFilterArgs(
     if (key === "") throw new UsageError("a filter key cannot be empty");
     if (looksLikeJson(key)) {
       throw new UsageError(
-        `a filter key cannot be JSON: '${key}' (give a whole filter as a single JSON argument)`,
+        oneLine(
+          `a filter key cannot be JSON: '${key}' (give a whole filter as a single JSON argument)`,
+        ),
       );
     }
     const canonical = key.startsWith("sp.") ? key.slice(3) : key;
     const before = seen.get(canonical);
     if (before !== undefined) {
       throw new UsageError(
-        before === key
-          ? `filter key '${key}' is given twice`
-          : `filter keys '${before}' and '${key}' name the same value`,
+        oneLine(
+          before === key
+            ? `filter key '${key}' is given twice`
+            : `filter keys '${before}' and '${key}' name the same value`,
+        ),
       );
     }
     seen.set(canonical, key);
@@ -163,7 +167,7 @@ function parseJson(text: string, source: string): JsonValue {
   try {
     return parse(text, source);
   } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new UsageError(e.message, { cause: e });
+    if (e instanceof JsonSyntaxError) throw new UsageError(oneLine(e.message), { cause: e });
     throw e;
   }
 }

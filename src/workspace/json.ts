@@ -42,13 +42,34 @@ const NEEDS_EXACT = /\d[.eE]|\d{16}|NaN|Infinity/;
  */
 export function parse(text: string, source = "JSON"): JsonValue {
   if (!NEEDS_EXACT.test(text)) {
+    let value: JsonValue | undefined;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch {
       // fall through to the exact parser for a precise error message
     }
+    // Nesting deeper than MAX_DEPTH takes more than 2 * MAX_DEPTH characters; the exact
+    // parser refuses it, with its position, so that the fast path accepts no more than it.
+    if (value !== undefined && (text.length <= 2 * MAX_DEPTH || !nestedDeeper(value, 0))) {
+      return value;
+    }
   }
   return new Parser(text, source).parseDocument();
+}
+
+/** Deepest nesting of values `parse` accepts (the top level is 0; deeper would overflow `dumps`). */
+const MAX_DEPTH = 1000;
+
+/** True if `v`, at nesting `depth`, is or holds a value nested deeper than MAX_DEPTH. */
+function nestedDeeper(v: JsonValue, depth: number): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (typeof v !== "object" || v === null) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (nestedDeeper(x, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) if (nestedDeeper((v as JsonObject)[k], depth + 1)) return true;
+  return false;
 }
 
 class Parser {
@@ -82,7 +103,7 @@ class Parser {
   }
 
   value(depth: number): JsonValue {
-    if (depth > 1000) this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
     const t = this.text;
     const c = t[this.pos];
     switch (c) {
@@ -281,20 +302,29 @@ export function dumps(value: JsonValue, options: DumpOptions = {}): string {
   return parts.join("");
 }
 
-/** Compares strings by Unicode code point, as Python sorts `str`. */
+/**
+ * Compares strings by Unicode code point, as Python sorts `str`. A surrogate
+ * pair counts as the code point above 0xFFFF it stands for; a lone surrogate
+ * (which Python's `json` reads from `"\udc00"`) as the code point of its value.
+ */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (0xD800-0xDFFF) stand for code points above 0xFFFF, which sort after 0xE000-0xFFFF.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys && (x >= 0xe000 || y >= 0xe000)) return xs ? 1 : -1;
-    return x - y;
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  // Neither is a surrogate: the code units are the code points.
+  if ((x < 0xd800 || x > 0xdfff) && (y < 0xd800 || y > 0xdfff)) return x - y;
+  // The code points that differ start here, or one unit earlier when that unit is a high
+  // surrogate (the shared first half of a pair, or a lone high surrogate).
+  const prev = i > 0 ? a.charCodeAt(i - 1) : 0;
+  if (prev >= 0xd800 && prev <= 0xdbff) {
+    const cx = a.codePointAt(i - 1)!;
+    const cy = b.codePointAt(i - 1)!;
+    if (cx !== cy) return cx - cy;
   }
-  return a.length - b.length;
+  return a.codePointAt(i)! - b.codePointAt(i)!;
 }
 
 function write(

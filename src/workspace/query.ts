@@ -45,7 +45,7 @@
  */
 
 import { closest } from "../suggest.ts";
-import { UsageError } from "../errors.ts";
+import { oneLine, UsageError } from "../errors.ts";
 import { compareCodePoints, dumps } from "./json.ts";
 import { isJsonObject, type JsonObject, type JsonValue, PyFloat } from "./value.ts";
 
@@ -108,7 +108,12 @@ export interface CompiledFilter {
  * }
  * ```
  */
-export class QueryError extends UsageError {}
+export class QueryError extends UsageError {
+  /** Creates the error; control characters of quoted keys are escaped, so it is one line. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(oneLine(message), options);
+  }
+}
 
 /**
  * Checks a filter once and returns a fast predicate for it.

@@ -1,6 +1,11 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
-import { ConfigError, loadFlowYaml, parseFlowYaml } from "../../src/config/flow_yaml.ts";
+import {
+  ConfigError,
+  loadFlowYaml,
+  MAX_FLOW_YAML_BYTES,
+  parseFlowYaml,
+} from "../../src/config/flow_yaml.ts";
 import { gpusRequested, resolveDirectives } from "../../src/directives/mod.ts";
 import { UsageError } from "../../src/errors.ts";
 import type { ConditionContext } from "../../src/registry/condition.ts";
@@ -8,7 +13,6 @@ import type { Hooks } from "../../src/registry/operation.ts";
 import type { Registry } from "../../src/registry/registry.ts";
 import type { Job } from "../../src/workspace/job.ts";
 import { Project } from "../../src/workspace/project.ts";
-import { MAX_YAML_BYTES } from "../../src/workspace/yaml.ts";
 
 const PATH = "flow.yaml";
 /** YAML directives are never functions, so they resolve without a job. */
@@ -311,7 +315,7 @@ const ERRORS: [string, string[], string][] = [
   [
     "duplicate key",
     ["operations:", "  a: {command: x}", "  a: {command: y}"],
-    "flow.yaml:3:3: invalid YAML: Map keys must be unique",
+    "flow.yaml:3:3: invalid YAML: key 'a' appears twice in the same map (first at line 2, column 3)",
   ],
   [
     "two documents",
@@ -754,30 +758,31 @@ Deno.test("aliases that are not bombs work; an alias bomb is refused at the alia
   );
 });
 
-Deno.test("a text or a file over MAX_YAML_BYTES is refused before parsing", async () => {
+Deno.test("a text or a file over MAX_FLOW_YAML_BYTES is refused before parsing", async () => {
   assertEquals(
-    errorOf("#" + " ".repeat(MAX_YAML_BYTES)),
-    `flow.yaml: the file is larger than 8 MiB (${MAX_YAML_BYTES + 1} bytes); ` +
-      `a workflow file must be at most ${MAX_YAML_BYTES} bytes`,
+    errorOf("#" + " ".repeat(MAX_FLOW_YAML_BYTES)),
+    `flow.yaml: the file is larger than 1 MiB (${MAX_FLOW_YAML_BYTES + 1} bytes); ` +
+      `a workflow file must be at most ${MAX_FLOW_YAML_BYTES} bytes`,
   );
   // Bytes, not characters: 'é' is two bytes in UTF-8.
-  const accents = "#" + "é".repeat(MAX_YAML_BYTES / 2);
-  assert(accents.length <= MAX_YAML_BYTES);
+  const accents = "#" + "é".repeat(MAX_FLOW_YAML_BYTES / 2);
+  assert(accents.length <= MAX_FLOW_YAML_BYTES);
   assertEquals(
     errorOf(accents),
-    `flow.yaml: the file is larger than 8 MiB (${MAX_YAML_BYTES + 1} bytes); ` +
-      `a workflow file must be at most ${MAX_YAML_BYTES} bytes`,
+    `flow.yaml: the file is larger than 1 MiB (${MAX_FLOW_YAML_BYTES + 1} bytes); ` +
+      `a workflow file must be at most ${MAX_FLOW_YAML_BYTES} bytes`,
   );
   // Exactly at the limit is fine.
-  assertEquals(parseFlowYaml("#" + " ".repeat(MAX_YAML_BYTES - 1), PATH).names, []);
+  assertEquals(parseFlowYaml("#" + " ".repeat(MAX_FLOW_YAML_BYTES - 1), PATH).names, []);
   await withTempDir((dir) => {
     const path = `${dir}/flow.yaml`;
-    Deno.writeTextFileSync(path, "operations: {}\n" + "#".repeat(MAX_YAML_BYTES));
+    Deno.writeTextFileSync(path, "operations: {}\n" + "#".repeat(MAX_FLOW_YAML_BYTES));
     const e = assertThrows(() => loadFlowYaml(path), ConfigError);
+    // The size is the file's, though no more than MAX_FLOW_YAML_BYTES + 1 bytes are read.
     assertEquals(
       e.message,
-      `${path}: the file is larger than 8 MiB (${MAX_YAML_BYTES + 1} bytes); ` +
-        `a workflow file must be at most ${MAX_YAML_BYTES} bytes`,
+      `${path}: the file is larger than 1 MiB (${MAX_FLOW_YAML_BYTES + 15} bytes); ` +
+        `a workflow file must be at most ${MAX_FLOW_YAML_BYTES} bytes`,
     );
   });
 });

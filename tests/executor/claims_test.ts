@@ -91,23 +91,36 @@ Deno.test("claims: of several contenders for a stale claim exactly one wins", as
     Deno.writeTextFileSync(path, JSON.stringify({ host: "gone", pid: 1, since: 0, token: "old" }));
     const old = new Date(Date.now() - 3_600_000);
     Deno.utimeSync(path, old, old);
-    // Separate processes race for it.
+    // Separate processes race for it, all at once (they wait for "go"), and the winner keeps
+    // its claim until every process has answered (a claim of an exited process would be stale).
     const script = `
       import { ClaimStore } from "${new URL("../../src/executor/claims.ts", import.meta.url).href}";
-      const r = new ClaimStore(${
-      JSON.stringify(root)
-    }, { staleAfterMs: 60_000 }).claim("prep", "job1");
-      console.log("held" in r ? "won" : "lost");
-      await new Promise((r) => setTimeout(r, 500));`;
-    const outs = await Promise.all(
-      Array.from(
-        { length: 6 },
-        () =>
-          new Deno.Command(Deno.execPath(), { args: ["eval", "-q", script], stdout: "piped" })
-            .output(),
-      ),
+      const root = ${JSON.stringify(root)};
+      const exists = (p: string) => { try { Deno.statSync(p); return true; } catch { return false; } };
+      Deno.writeTextFileSync(root + "/ready." + Deno.pid, "");
+      while (!exists(root + "/go")) await new Promise((r) => setTimeout(r, 2));
+      const r = new ClaimStore(root, { staleAfterMs: 60_000 }).claim("prep", "job1");
+      Deno.writeTextFileSync(root + "/result." + Deno.pid, "held" in r ? "won" : "lost");
+      while (!exists(root + "/done")) await new Promise((r) => setTimeout(r, 5));`;
+    const children = Array.from(
+      { length: 6 },
+      () => new Deno.Command(Deno.execPath(), { args: ["eval", "-q", script] }).spawn(),
     );
-    const results = outs.map((o) => new TextDecoder().decode(o.stdout).trim());
+    const count = (prefix: string) =>
+      [...Deno.readDirSync(root)].filter((e) => e.name.startsWith(prefix)).length;
+    const waitFor = async (prefix: string) => {
+      for (let i = 0; i < 6000 && count(prefix) < 6; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await waitFor("ready.");
+    Deno.writeTextFileSync(`${root}/go`, "");
+    await waitFor("result.");
+    Deno.writeTextFileSync(`${root}/done`, "");
+    for (const c of children) await c.status;
+    const results = [...Deno.readDirSync(root)].filter((e) => e.name.startsWith("result."))
+      .map((e) => Deno.readTextFileSync(`${root}/${e.name}`));
+    assertEquals(results.length, 6);
     assertEquals(results.filter((r) => r === "won").length, 1, results.join(","));
   } finally {
     Deno.removeSync(root, { recursive: true });
