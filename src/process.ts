@@ -10,6 +10,16 @@
 import nodeProcess from "node:process";
 
 /**
+ * The environment of `kill`: PATH only. Deno refuses to start an allow-listed
+ * program with loader variables (LD_*, common on clusters) in its
+ * environment, and an inherited one would make every signal fail.
+ */
+const KILL_ENV = () => ({
+  clearEnv: true,
+  env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+});
+
+/**
  * Sends `signal` to a process (`pid > 0`) or a process group (`pid < 0`).
  * Returns false if the target does not exist (or the signal could not be
  * sent at all).
@@ -35,6 +45,7 @@ export function sendSignal(pid: number, signal: Deno.Signal | "0"): boolean {
     const name = signal === "0" ? "0" : signal.replace(/^SIG/, "");
     const r = new Deno.Command("kill", {
       args: [`-${name}`, "--", String(pid)],
+      ...KILL_ENV(),
       stdout: "null",
       stderr: "null",
       stdin: "null",
@@ -73,6 +84,7 @@ function nullSignal(pid: number): boolean | undefined {
   try {
     const r = new Deno.Command("kill", {
       args: ["-0", String(pid)],
+      ...KILL_ENV(),
       stdout: "null",
       stderr: "piped",
       stdin: "null",

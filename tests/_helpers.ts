@@ -85,13 +85,17 @@ export function copyDir(from: string, to: string): void {
   }
 }
 
-/** A snapshot of every file under a folder (path → content), to prove nothing changed. */
+/**
+ * A snapshot of every file under a folder (path → content), to prove nothing
+ * changed. Symbolic links are recorded as `-> target`, never followed.
+ */
 export function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const e of Deno.readDirSync(d)) {
       const p = `${d}/${e.name}`;
-      if (e.isDirectory) {
+      if (e.isSymlink) out.set(p, `-> ${Deno.readLinkSync(p)}`);
+      else if (e.isDirectory) {
         out.set(p + "/", "");
         walk(p);
       } else out.set(p, Deno.readTextFileSync(p));

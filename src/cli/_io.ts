@@ -1,5 +1,6 @@
 // Private helpers of the command line: output, warnings and confirmation.
 
+import { oneLine } from "../errors.ts";
 import type { JobProblem } from "../workspace/project.ts";
 
 const encoder = new TextEncoder();
@@ -26,7 +27,7 @@ export function warnProblems(problems: JobProblem[]): void {
   const more = problems.length > 1 ? ` and ${problems.length - 1} more` : "";
   err(
     `warning: skipped ${problems.length} broken job director${problems.length > 1 ? "ies" : "y"} ` +
-      `(${first.id}: ${first.reason}${more}); run 'flow check' for details`,
+      `(${oneLine(first.id)}: ${oneLine(first.reason)}${more}); run 'flow check' for details`,
   );
 }
 

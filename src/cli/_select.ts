@@ -28,6 +28,13 @@ export async function selectJobs(
   jobArgs: readonly string[] | undefined,
   filterArgs: readonly string[] | undefined,
 ): Promise<Selection> {
+  // Ids first: a malformed or unknown -j fails before any warning about the workspace.
+  const ids = new Set<string>();
+  const aggArgs: string[] = [];
+  for (const arg of jobArgs ?? []) {
+    if (arg.startsWith("agg-")) aggArgs.push(arg);
+    else ids.add(project.resolveId(arg));
+  }
   const { jobs: all, problems } = await project.list();
   warnProblems(problems);
   let jobs = all;
@@ -39,12 +46,6 @@ export async function selectJobs(
     );
   }
   if (!jobArgs || jobArgs.length === 0) return { jobs };
-  const ids = new Set<string>();
-  const aggArgs: string[] = [];
-  for (const arg of jobArgs) {
-    if (arg.startsWith("agg-")) aggArgs.push(arg);
-    else ids.add(project.resolveId(arg));
-  }
   if (aggArgs.length === 0) return { jobs: jobs.filter((j) => ids.has(j.id)) };
   // Aggregate ids: resolve against the aggregates of the selected groups.
   const known = new Map<string, readonly Job[]>();

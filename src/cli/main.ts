@@ -7,7 +7,7 @@
 
 import { Command, CommanderError } from "./deps.ts";
 import denoJson from "../../deno.json" with { type: "json" };
-import { FlowError } from "../errors.ts";
+import { FlowError, oneLine } from "../errors.ts";
 import { err } from "./_io.ts";
 import type { CliContext, GlobalOptions, Workflow } from "./_context.ts";
 import { loadFlowYaml } from "../config/flow_yaml.ts";
@@ -106,7 +106,8 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .exitOverride()
     .configureOutput({
       // Commander's own errors (unknown command or option, missing argument) become one line too.
-      outputError: (s) => err(`flow: ${s.trim().replace(/\s*\n\s*/g, " ")} (see 'flow --help')`),
+      outputError: (s) =>
+        err(`flow: ${oneLine(s.trim().replace(/\s*\n\s*/g, " "))} (see 'flow --help')`),
     })
     .addHelpText(
       "after",
@@ -161,21 +162,24 @@ export async function main(args: string[], options: ProgramOptions = {}): Promis
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof FlowError) {
-      err(`${program.name()}: error: ${e.message.split("\n")[0]}`);
+      // One line whatever the message quotes (an id or a path with a newline in it).
+      err(`${program.name()}: error: ${oneLine(e.message)}`);
       return e.exitCode;
     }
     if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
-      err(`flow: error: permission denied: ${(e as Error).message}`);
+      err(`flow: error: permission denied: ${oneLine((e as Error).message)}`);
       return 2;
     }
     if (e instanceof Error && Object.values(Deno.errors).some((cls) => e instanceof cls)) {
       // File-system errors on paths the user named (a folder that is a file, a full disk, ...).
-      err(`flow: error: ${e.message}`);
+      err(`flow: error: ${oneLine(e.message)}`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);
     err(
-      `flow: internal error: ${message} (set FLOW_DEBUG=1 for the stack trace; please report it)`,
+      `flow: internal error: ${
+        oneLine(message)
+      } (set FLOW_DEBUG=1 for the stack trace; please report it)`,
     );
     if (Deno.env.get("FLOW_DEBUG")) err(e instanceof Error ? String(e.stack) : String(e));
     return 1;

@@ -44,6 +44,40 @@ export interface HistoryEntry {
 
 let host: string | undefined;
 
+/** History files this process created or checked (regular files, not links). */
+const known = new Set<string>();
+
+/**
+ * Appends to `path` unless it is a symbolic link (which could lead out of the
+ * job directory). A new file is made with an exclusive create, which never
+ * follows a link. An existing one is checked before opening (not a link, not
+ * a FIFO or device; skipped for a file this process made or checked) and
+ * again after, on the open file (same inode), so a link put in its place
+ * meanwhile is not written through.
+ */
+function appendNoFollow(path: string, bytes: Uint8Array): void {
+  let file: Deno.FsFile | undefined;
+  if (!known.has(path)) {
+    try {
+      file = Deno.openSync(path, { append: true, createNew: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      if (!Deno.lstatSync(path).isFile) return;
+    }
+  }
+  file ??= Deno.openSync(path, { append: true });
+  try {
+    const opened = file.statSync();
+    const now = Deno.lstatSync(path);
+    if (!now.isFile || now.ino !== opened.ino || now.dev !== opened.dev) return;
+    known.add(path);
+    let off = 0;
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+  } finally {
+    file.close();
+  }
+}
+
 /**
  * Appends an entry to the log of every job of the aggregate. Each line is
  * written with one append, which the file system keeps whole even when
@@ -58,9 +92,10 @@ let host: string | undefined;
 export function appendHistory(jobs: readonly Job[], entry: HistoryEntry): void {
   host ??= hostname();
   const line = JSON.stringify({ ...entry, host, pid: Deno.pid }) + "\n";
+  const bytes = new TextEncoder().encode(line);
   for (const job of jobs) {
     try {
-      Deno.writeTextFileSync(job.fn(HISTORY_FILE), line, { append: true });
+      appendNoFollow(job.fn(HISTORY_FILE), bytes);
     } catch {
       // a job removed by its own operation has no log to write to
     }

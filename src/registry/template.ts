@@ -195,6 +195,12 @@ export class Template {
       }
       const [head, field, ...rest] = part.path;
       const q = (v: string) => {
+        if (v.includes("\0")) {
+          throw new UsageError(
+            `job ${jobs[0].id}: the value of '{${part.raw}}' holds a NUL character, ` +
+              `which no command line can carry: not running it`,
+          );
+        }
         if (!part.context.numeric) return quoteIn(v, part.context);
         if (!NUMBER.test(v)) {
           throw new UsageError(

@@ -5,6 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { UsageError } from "../errors.ts";
 
 /**
  * `Math.ceil` that forgives floating-point noise (`0.1 * 3 * 1024` is 307.2…, `1.1 * 1024`
@@ -43,7 +44,8 @@ export function shellQuote(word: string): string {
  * escaped by a backslash (sbatch's directive parser honours both, and an
  * unquoted `#` would start a comment there). `force`: quote anyway.
  *
- * @throws {RangeError} for a value with a line break (no directive can hold one).
+ * @throws {UsageError} for a value with a line break (no directive can hold one: a project
+ *   path, --account, --partition or --after with one is the user's to change).
  * @example
  * ```ts
  * import { directiveQuote } from "./_util.ts";
@@ -52,7 +54,7 @@ export function shellQuote(word: string): string {
  */
 export function directiveQuote(value: string, force = false): string {
   if (/[\n\r]/.test(value)) {
-    throw new RangeError(
+    throw new UsageError(
       `a scheduler directive cannot hold a line break: ${JSON.stringify(value)}`,
     );
   }

@@ -25,7 +25,9 @@
  * @module
  */
 
-import { FlowError } from "../errors.ts";
+import { FlowError, UsageError } from "../errors.ts";
+import { splitLoaderVars } from "../environment.ts";
+import { findOnPath, sendSignal } from "../process.ts";
 import type { QueuedJob, QueueState, SchedulerKind } from "./types.ts";
 
 /**
@@ -40,6 +42,43 @@ import type { QueuedJob, QueueState, SchedulerKind } from "./types.ts";
  * ```
  */
 export class SchedulerError extends FlowError {}
+
+/** Seconds a submit or cancel program (`sbatch`, `qsub`, `bsub`, `scancel`, ...) may take. */
+export const SUBMIT_TIMEOUT_S = 60;
+/** Seconds a queue query (`squeue`, `qstat`, `bjobs`) may take. */
+export const QUEUE_TIMEOUT_S = 30;
+
+/**
+ * The time limit of a scheduler program in milliseconds: `FLOW_SCHEDULER_TIMEOUT`
+ * (seconds, for every scheduler program) when set, otherwise
+ * {@link SUBMIT_TIMEOUT_S} for submitting and cancelling and
+ * {@link QUEUE_TIMEOUT_S} for queue queries. Past it the program and
+ * everything it started are killed.
+ *
+ * @throws {UsageError} when `FLOW_SCHEDULER_TIMEOUT` is not a positive number.
+ * @example
+ * ```ts
+ * import { schedulerTimeoutMs } from "./client.ts";
+ * console.log(schedulerTimeoutMs("queue", {})); // 30000
+ * console.log(schedulerTimeoutMs("submit", { FLOW_SCHEDULER_TIMEOUT: "2.5" })); // 2500
+ * ```
+ */
+export function schedulerTimeoutMs(
+  role: "submit" | "queue" | "cancel",
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): number {
+  const text = env.FLOW_SCHEDULER_TIMEOUT;
+  if (text === undefined || text.trim() === "") {
+    return (role === "queue" ? QUEUE_TIMEOUT_S : SUBMIT_TIMEOUT_S) * 1000;
+  }
+  const seconds = /^\s*\d+(\.\d*)?\s*$|^\s*\.\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new UsageError(
+      `FLOW_SCHEDULER_TIMEOUT must be a positive number of seconds, not ${JSON.stringify(text)}`,
+    );
+  }
+  return Math.max(1, Math.round(seconds * 1000));
+}
 
 const SCHEDULER_OF: Record<string, string> = {
   sbatch: "a SLURM",
@@ -428,7 +467,10 @@ export function cancelArgs(kind: SchedulerKind, ids: string[]): string[] {
 export interface RunClientOptions {
   /** Text for its stdin (none: stdin is closed). */
   stdin?: string;
-  /** Time limit in milliseconds (default 60 000); past it the program is killed. */
+  /**
+   * Time limit in milliseconds (default: {@link schedulerTimeoutMs}("submit"));
+   * past it the program and its process group are killed.
+   */
   timeoutMs?: number;
   /** Variables set for it, over this process's environment (`PATH` finds the program). */
   env?: Record<string, string>;
@@ -504,26 +546,45 @@ export async function runClient(
   if (argv.length === 0) throw new RangeError("runClient needs a program to run");
   const program = argv[0];
   const command = shellWords(argv);
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? schedulerTimeoutMs("submit");
+  const environment = { ...Deno.env.toObject(), ...options.env };
+  const notFound = (cause?: unknown) => {
+    const name = SCHEDULER_OF[program.replace(/^.*\//, "")];
+    const hint = name === undefined
+      ? ""
+      : `: is this ${name} cluster? (use --cluster to choose another scheduler)`;
+    return new SchedulerError(`${program} not found on PATH${hint}`, { cause });
+  };
+  if (findOnPath(program, environment.PATH) === undefined) throw notFound();
+  // The program runs in a process group of its own (setsid), so that a hung one is killed
+  // with everything it started; loader variables (LD_*), which Deno refuses to pass to an
+  // allow-listed program, are exported again by a shell in between (as for operations).
+  const { env, prelude } = splitLoaderVars(environment);
+  let spawnArgv = prelude ? ["bash", "-c", `${prelude} exec "$@"`, "flow", ...argv] : argv;
+  const setsid = findOnPath("setsid", environment.PATH) ?? findOnPath("setsid", "/usr/bin:/bin");
+  if (setsid !== undefined) spawnArgv = ["setsid", ...spawnArgv];
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(program, {
-      args: argv.slice(1),
-      env: options.env,
+    child = new Deno.Command(spawnArgv[0], {
+      args: spawnArgv.slice(1),
+      env,
+      clearEnv: true,
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      const name = SCHEDULER_OF[program.replace(/^.*\//, "")];
-      const hint = name === undefined
-        ? ""
-        : `: is this ${name} cluster? (use --cluster to choose another scheduler)`;
-      throw new SchedulerError(`${program} not found on PATH${hint}`, { cause: e });
-    }
+    if (e instanceof Deno.errors.NotFound && spawnArgv[0] === program) throw notFound(e);
     throw new SchedulerError(`could not run '${command}': ${(e as Error).message}`, { cause: e });
   }
+  const killGroup = () => {
+    if (setsid !== undefined) sendSignal(-child.pid, "SIGKILL");
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
   const out = drain(child.stdout);
   const err = drain(child.stderr);
   if (options.stdin !== undefined) {
@@ -548,17 +609,16 @@ export async function runClient(
   ]);
   clearTimeout(timer);
   if (status === undefined || timedOut) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
+    killGroup();
     await child.status;
     await out.cancel();
     await err.cancel();
     await out.text;
     await err.text;
-    throw new SchedulerError(`'${command}' did not finish within ${timeoutMs / 1000} s: killed it`);
+    throw new SchedulerError(
+      `'${command}' did not finish within ${timeoutMs / 1000} s: killed it ` +
+        `(set FLOW_SCHEDULER_TIMEOUT to the seconds to wait)`,
+    );
   }
   // A child of the program may keep its output open: give it a moment, then stop reading.
   const settle = setTimeout(() => {
@@ -620,7 +680,8 @@ export async function submitJob(
   run: RunClientOptions = {},
 ): Promise<string> {
   const stdin = submitReadsStdin(kind) ? Deno.readTextFileSync(options.scriptPath) : run.stdin;
-  const { stdout } = await runClient(submitArgs(kind, options), { ...run, stdin });
+  const timeoutMs = run.timeoutMs ?? schedulerTimeoutMs("submit");
+  const { stdout } = await runClient(submitArgs(kind, options), { ...run, stdin, timeoutMs });
   return parseSubmitOutput(kind, stdout);
 }
 
@@ -643,7 +704,8 @@ export async function queryQueue(
 ): Promise<QueuedJob[]> {
   const argv = queueArgs(kind, user);
   if (argv.length === 0) return [];
-  const r = await runClient(argv, { ...run, allowFailure: kind === "lsf" });
+  const timeoutMs = run.timeoutMs ?? schedulerTimeoutMs("queue");
+  const r = await runClient(argv, { ...run, timeoutMs, allowFailure: kind === "lsf" });
   if (kind === "lsf") {
     if (/No (unfinished )?job found/i.test(r.stdout + r.stderr) && !r.stdout.includes("RECORDS")) {
       return [];
@@ -676,5 +738,7 @@ export async function cancelJobs(
   run: RunClientOptions = {},
 ): Promise<void> {
   const argv = cancelArgs(kind, ids);
-  if (argv.length > 0) await runClient(argv, run);
+  if (argv.length > 0) {
+    await runClient(argv, { ...run, timeoutMs: run.timeoutMs ?? schedulerTimeoutMs("cancel") });
+  }
 }

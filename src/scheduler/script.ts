@@ -87,8 +87,10 @@ export function arrayIndexBase(kind: SchedulerKind): number {
  * the format and its choices).
  *
  * @throws {RangeError} for an inconsistent spec: no commands, an array whose
- *   count is not the number of commands, a request that is not positive whole
- *   numbers, or a directive value holding a line break.
+ *   count is not the number of commands, or a request that is not positive
+ *   whole numbers.
+ * @throws {UsageError} for a directive value holding a line break (a project
+ *   path, an account, a partition).
  * @example
  * ```ts
  * import { renderScript } from "./script.ts";

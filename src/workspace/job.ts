@@ -4,6 +4,7 @@
  * @module
  */
 
+import { DataError } from "../errors.ts";
 import { writeFileAtomicSync } from "./_atomic.ts";
 import { Document } from "./document.ts";
 import { dumps, parse } from "./json.ts";
@@ -13,6 +14,14 @@ import type { JsonObject } from "./value.ts";
 export const STATEPOINT_FILE = "signac_statepoint.json";
 /** File name of a job's document, as in signac. */
 export const JOB_DOCUMENT_FILE = "signac_job_document.json";
+
+function isSymlink(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSymlink;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The handle on one job. Obtain jobs from a project (`project.openJob(sp)`,
@@ -88,6 +97,13 @@ export class Job {
       return this;
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    // A job directory that is a symbolic link is never written through (it may lead out of the workspace).
+    if (isSymlink(this.path)) {
+      throw new DataError(
+        `job ${this.id}: the job directory is a symbolic link, which flow does not follow ` +
+          `(move the directory into the workspace, or link the whole workspace folder instead)`,
+      );
     }
     Deno.mkdirSync(this.path, { recursive: true });
     writeFileAtomicSync(file, dumps(this.sp as JsonObject, { indent: 2 }));

@@ -49,6 +49,8 @@ function isStale(path: string, staleAfterMs: number): boolean {
   let text: string;
   let mtime: number;
   try {
+    // flow makes locks as plain files: a symbolic link in a lock's place is no lock of ours.
+    if (Deno.lstatSync(path).isSymlink) return true;
     text = Deno.readTextFileSync(path);
     mtime = Deno.statSync(path).mtime?.getTime() ?? Date.now();
   } catch {

@@ -24,6 +24,22 @@ export const PROJECT_DOCUMENT_FILE = "signac_project_document.json";
 const ID_RE = /^[0-9a-f]{32}$/;
 
 /**
+ * Why a job directory that is a symbolic link is skipped: flow never writes
+ * through a link out of the workspace (link the whole workspace folder to
+ * put jobs on other storage).
+ */
+function linkedReason(path: string): string {
+  let target = "?";
+  try {
+    target = Deno.readLinkSync(path);
+  } catch {
+    // gone meanwhile
+  }
+  return `the job directory is a symbolic link (to ${target}), which flow does not follow: ` +
+    `move the directory into the workspace, or link the whole workspace folder instead`;
+}
+
+/**
  * No project was found where one was expected.
  *
  * @example
@@ -220,15 +236,17 @@ export class Project {
       throw new UsageError(`'${idOrPrefix}' is not a job id (expected up to 32 hex digits)`);
     }
     if (key.length === 32) {
+      let found = false;
       try {
-        if (Deno.statSync(`${this.workspace}/${key}`).isDirectory) return key;
+        found = Deno.statSync(`${this.workspace}/${key}`).isDirectory;
       } catch {
-        // fall through to the error below
+        // not there: the error below
       }
+      if (found) return this.#notLinked(key);
       throw new UsageError(`no job with id '${key}' in ${this.workspace}`);
     }
     const matches = this.#ids().filter((id) => id.startsWith(key));
-    if (matches.length === 1) return matches[0];
+    if (matches.length === 1) return this.#notLinked(matches[0]);
     if (matches.length === 0) throw new UsageError(`no job id starts with '${key}'`);
     const shown = matches.slice(0, 10).join(", ") + (matches.length > 10 ? ", ..." : "");
     throw new UsageError(
@@ -236,11 +254,23 @@ export class Project {
     );
   }
 
+  /** `id`, unless its job directory is a symbolic link (flow does not operate on those). */
+  #notLinked(id: string): string {
+    const path = `${this.workspace}/${id}`;
+    if (Deno.lstatSync(path).isSymlink) throw new UsageError(`job ${id}: ${linkedReason(path)}`);
+    return id;
+  }
+
+  /** Job directories that are symbolic links, as the last {@link Project.#ids} found them. */
+  #links = new Set<string>();
+
   #ids(): string[] {
     const out: string[] = [];
+    this.#links = new Set();
     try {
       for (const e of Deno.readDirSync(this.workspace)) {
         if (ID_RE.test(e.name) && (e.isDirectory || e.isSymlink)) out.push(e.name);
+        if (e.isSymlink) this.#links.add(e.name);
       }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -335,6 +365,12 @@ export class Project {
     const problems: JobProblem[] = [];
     const texts = new Map<string, string>();
     for (const id of ids) {
+      if (this.#links.has(id)) {
+        // Listed as a problem: flow never reads or writes a job through a link.
+        const path = `${this.workspace}/${id}`;
+        problems.push({ id, path, reason: linkedReason(path) });
+        continue;
+      }
       let text = known.get(id);
       const read = ahead?.get(id);
       if (text === undefined && read !== undefined) {

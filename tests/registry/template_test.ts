@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { withJobs } from "./_fixtures.ts";
+import { withTempDir } from "../_helpers.ts";
 import { DefinitionError } from "../../src/registry/error.ts";
 import { shellQuote, Template, valueText } from "../../src/registry/template.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -320,4 +321,184 @@ Deno.test("placeholders inside double or single quotes are still data, never cod
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+/** Hostile values for the nested-context tests: each would run `touch MARKER` if it were code. */
+function nestedHostile(marker: string): string[] {
+  return [
+    `$(touch ${marker})`,
+    `\`touch ${marker}\``,
+    `; touch ${marker}`,
+    `x'; touch ${marker}; echo '`,
+    `x"; touch ${marker}; echo "`,
+    `\\'; touch ${marker}; '`,
+    `)"; touch ${marker} #`,
+    "x`;touch " + marker + ";`",
+    `line1\ntouch ${marker}\nline3`,
+    `a\\b\\`,
+    `$HOME * ? ~ {a,b}`,
+    `ünïcödé ✓ 🎉`,
+    `EOFX`,
+    `}) ]] esac ))`,
+    ``,
+  ];
+}
+
+Deno.test("placeholders nested in $(...), backticks, $'...', ${...}, comments and here-documents are data", async () => {
+  await withTempDir(async (dir) => {
+    const marker = `${dir}/pwned`;
+    const { Project } = await import("../../src/workspace/project.ts");
+    const p = await Project.init(`${dir}/p`);
+    const values = nestedHostile(marker);
+    const jobs = await Promise.all(values.map((x, i) => p.openJob({ x, i }).init()));
+    // [template, what out.txt holds for value v]
+    const same = (v: string) => v;
+    const stripped = (v: string) => v.replace(/\n+$/, ""); // $(...) drops trailing newlines
+    const cases: [string, (v: string) => string][] = [
+      [`printf %s "$(printf %s {job.sp.x})" > out.txt`, stripped],
+      [`printf %s "$(printf %s "{job.sp.x}")" > out.txt`, stripped],
+      [`printf %s "$(printf %s '{job.sp.x}')" > out.txt`, stripped],
+      [`printf %s "$(echo "$(printf %s {job.sp.x})")" > out.txt`, stripped],
+      ['printf %s "`printf %s {job.sp.x}`" > out.txt', stripped],
+      ["printf %s \"`printf %s '{job.sp.x}'`\" > out.txt", stripped],
+      ['x=`printf %s "{job.sp.x}"`; printf %s "$x" > out.txt', stripped],
+      [`printf %s $'{job.sp.x}' > out.txt`, same],
+      [`printf %s \${{NOPE:-{job.sp.x}}} > out.txt`, same],
+      [`x=$(case a in a) printf %s {job.sp.x};; esac); printf %s "$x" > out.txt`, stripped],
+      [`printf %s {job.sp.x} | cat > out.txt`, same],
+      [`(printf %s {job.sp.x}) > out.txt`, same],
+      [`{{ printf %s {job.sp.x}; }} > out.txt`, same],
+      [`printf %s ok > out.txt # {job.sp.x}`, () => "ok"],
+      [`true # {job.sp.x}\nprintf %s ok > out.txt`, () => "ok"],
+      [`cat > out.txt <<EOF\n{job.sp.x}\nEOF`, (v) => v + "\n"],
+      [`cat > out.txt <<'EOF'\n{job.sp.x}\nEOF`, (v) => v + "\n"],
+      [`cat > out.txt <<"EOF"\na {job.sp.x} b\nEOF\n`, (v) => `a ${v} b\n`],
+      [`cat > out.txt <<EOF; true\n$(printf %s {job.sp.x})\nEOF`, (v) => stripped(v) + "\n"],
+      [
+        `[[ {job.sp.x} == "$(cat signac_statepoint.json)" ]] || printf %s {job.sp.x} > out.txt`,
+        same,
+      ],
+    ];
+    for (const [source, expected] of cases) {
+      const template = new Template(source, "test");
+      for (const job of jobs) {
+        const v = job.sp.x as string;
+        const command = template.render([job], p.root);
+        if (exists(job.fn("out.txt"))) Deno.removeSync(job.fn("out.txt"));
+        assertEquals(await bash(command, job.path), 0, command);
+        assertEquals(Deno.readTextFileSync(job.fn("out.txt")), expected(v), command);
+      }
+    }
+    assertEquals(exists(marker), false, `${marker} was created: a value ran as code`);
+  });
+});
+
+Deno.test("a placeholder flow cannot quote safely where it stands is refused when the template is read", () => {
+  const table: [string, string][] = [
+    ["echo ${job.sp.x}", "'$' right before '{job.sp.x}'"],
+    ['echo "a${job.sp.x}"', "'$' right before '{job.sp.x}'"],
+    ["echo \\{job.sp.x}", "backslash right before '{job.sp.x}'"],
+    ['echo "\\{job.sp.x}"', "backslash right before '{job.sp.x}'"],
+    ["echo $'\\{job.sp.x}'", "backslash right before '{job.sp.x}'"],
+    ["cat <<{job.sp.x}\nx\n", "here-document delimiter"],
+    ['cat <<"E{job.sp.x}"\nx\n', "here-document delimiter"],
+    ['echo "${{V:-{job.sp.x}}}"', "inside a double-quoted '${...}'"],
+    ["echo ${{{job.sp.x}}}", "cannot name a shell variable"],
+    ["echo ${{{job.sp.x}:-a}}", "cannot name a shell variable"],
+  ];
+  for (const [source, message] of table) {
+    const e = assertThrows(() => new Template(source, "operation 'x'"), DefinitionError, message);
+    assert(e.message.startsWith("operation 'x': "), e.message);
+    assert(!e.message.includes("\n"), e.message);
+  }
+  // The same characters where the shell reads them literally are fine.
+  for (const ok of ["echo '${job.sp.x}'", "echo '\\{job.sp.x}'", "echo $$ {job.sp.x}"]) {
+    new Template(ok, "t");
+  }
+});
+
+Deno.test("where bash evaluates arithmetic, only numbers are substituted", async () => {
+  await withTempDir(async (dir) => {
+    const marker = `${dir}/pwned`;
+    const { Project } = await import("../../src/workspace/project.ts");
+    const p = await Project.init(`${dir}/p`);
+    const ok = await p.openJob({ n: 41, s: "a b" }).init();
+    const okText = await p.openJob({ n: "41", s: "a b" }).init();
+    const bad = await p.openJob({ n: `a[$(touch ${marker})]`, s: "a b" }).init();
+    const templates = [
+      "echo $(( {job.sp.n} + 1 )) > out.txt",
+      "(( v = {job.sp.n} + 1 )); echo $v > out.txt",
+      "echo $[ {job.sp.n} + 1 ] > out.txt",
+      "let v={job.sp.n}+1; echo $v > out.txt",
+      "[[ {job.sp.n} -eq 41 ]] && echo 42 > out.txt",
+      "[[ {job.sp.s} == 'a b' && {job.sp.n} -gt 40 ]] && echo 42 > out.txt",
+      "a=(0 42); echo ${{a[{job.sp.n}-40]}} > out.txt",
+      "s=x42; echo ${{s:{job.sp.n}-40}} > out.txt",
+      "echo $(( $(printf %s {job.sp.n}) + 1 )) > out.txt",
+      "echo $(( `printf %s {job.sp.n}` + 1 )) > out.txt",
+    ];
+    for (const source of templates) {
+      const t = new Template(source, "test");
+      for (const job of [ok, okText]) {
+        assertEquals(await bash(t.render([job], p.root), job.path), 0, source);
+        assertEquals(Deno.readTextFileSync(job.fn("out.txt")), "42\n", source);
+      }
+      const e = assertThrows(() => t.render([bad], p.root), UsageError, "not a number");
+      assertEquals(
+        e.message,
+        `job ${bad.id}: '{job.sp.n}' stands where bash evaluates arithmetic, and its value ` +
+          `'a[$(touch ${
+            marker.slice(0, 40 - 10)
+          }...' is not a number (bash would run code in it): ` +
+          `not running it`,
+        source,
+      );
+    }
+    // A string placeholder next to an arithmetic one in [[ ]] that has no -eq stays a string.
+    const str = new Template("[[ {job.sp.s} == 'a b' ]] && echo 42 > out.txt", "test");
+    assertEquals(await bash(str.render([bad], p.root), bad.path), 0);
+    assertEquals(exists(marker), false);
+  });
+});
+
+Deno.test("a value that would end a here-document early is refused when the command is built", async () => {
+  await withJobs(
+    [
+      { x: "a\nEOF\ntouch pwned" },
+      { x: "EOF" },
+      { x: "\tEOF" },
+      { x: "EOF " },
+      { x: "xEOF" },
+      { x: "E\nOF" },
+      { x: "OF" },
+    ],
+    (jobs, project) => {
+      const refused = (source: string, job: Job) => {
+        const e = assertThrows(
+          () => new Template(source, "t").render([job], project.root),
+          UsageError,
+        );
+        assertEquals(
+          e.message,
+          `job ${job.id}: a substituted value holds the line 'EOF', which would end the ` +
+            `here-document <<EOF early: not running it`,
+        );
+      };
+      const fine = (source: string, job: Job) =>
+        new Template(source, "t").render([job], project.root);
+      for (const source of ["cat <<EOF\n{job.sp.x}\nEOF\n", "cat <<'EOF'\n{job.sp.x}\nEOF"]) {
+        refused(source, jobs[0]);
+        refused(source, jobs[1]);
+        fine(source, jobs[2]);
+        fine(source, jobs[3]);
+        fine(source, jobs[4]);
+        fine(source, jobs[5]);
+      }
+      // <<- strips leading tabs before comparing.
+      refused("cat <<-EOF\n\t{job.sp.x}\n\tEOF\n", jobs[2]);
+      // Text around the placeholder on its line counts too; an unterminated body is checked to the end.
+      refused("cat <<EOF\nE{job.sp.x}\nEOF\n", jobs[6]);
+      refused("cat <<EOF\n{job.sp.x}", jobs[1]);
+    },
+  );
 });

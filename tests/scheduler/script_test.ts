@@ -6,6 +6,7 @@
  * Set FLOW_UPDATE_GOLDEN=1 to rewrite the golden files (then review the diff).
  */
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
+import { UsageError } from "../../src/errors.ts";
 import { withTempDir } from "../_helpers.ts";
 import { arrayIndexBase, renderScript } from "../../src/scheduler/script.ts";
 import type { SchedulerKind, ScriptSpec } from "../../src/scheduler/types.ts";
@@ -354,7 +355,7 @@ Deno.test("renderScript: inconsistent specs are refused", () => {
   );
   assertThrows(
     () => renderScript("slurm", spec({ outputPath: "/p/a\nb" })),
-    RangeError,
+    UsageError, // a project path or an option with a line break: the user's to change
     "line break",
   );
 });

@@ -1,7 +1,7 @@
 // `flow check`: every problem of the workspace.
 
 import type { Command } from "../deps.ts";
-import { OperationError } from "../../errors.ts";
+import { oneLine, OperationError } from "../../errors.ts";
 import { out } from "../_io.ts";
 import type { CliContext } from "../_context.ts";
 
@@ -14,7 +14,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       "after",
       `
 Reports, one line each, job directories whose state point file is missing,
-unreadable, not JSON, or does not hash to the directory name, and entries of
+unreadable, not JSON, or does not hash to the directory name, job directories
+that are symbolic links (flow does not follow them), and entries of
 workspace/ that are not job directories. Exits with 1 if there is any.
 
 Example:
@@ -28,7 +29,8 @@ Example:
         out(`ok: ${jobs.length} jobs, no problems`);
         return;
       }
-      out(problems.map((p) => `${p.id}: ${p.reason}`).join("\n"));
+      // Names of stray entries are anyone's: one line each, control characters escaped.
+      out(problems.map((p) => oneLine(`${p.id}: ${p.reason}`)).join("\n"));
       throw new OperationError(`${problems.length} problem(s) in ${project.workspace}`);
     });
 }

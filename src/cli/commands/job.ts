@@ -77,6 +77,21 @@ Examples:
         );
       }
       const jobs: Job[] = values.map((v) => project.openJob(v));
+      // Before creating any: a job directory that is a symbolic link is refused (nothing written).
+      for (const j of jobs) {
+        let linked = false;
+        try {
+          linked = Deno.lstatSync(j.path).isSymlink;
+        } catch {
+          // not there yet
+        }
+        if (linked) {
+          throw new UsageError(
+            `job ${j.id}: the job directory is a symbolic link, which flow does not follow ` +
+              `(move the directory into the workspace, or link the whole workspace folder instead)`,
+          );
+        }
+      }
       const bar = progressBar(jobs.length, "creating jobs");
       const ids: string[] = [];
       for (const j of jobs) {

@@ -211,8 +211,8 @@ Examples:
     .action(async (opts: StatusCliOptions) => {
       const { project, registry } = await ctx.loadWorkflow();
       const { jobs, problems } = await project.list();
+      const select = selection(project, jobs, opts); // a bad -j fails before any warning
       warnProblems(problems);
-      const select = selection(project, jobs, opts);
       let bar: Progress | undefined;
       let shown = 0;
       const cache = opts.cache ? ConditionCache.open(project.root) : undefined;

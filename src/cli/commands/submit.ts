@@ -13,6 +13,7 @@ import { jobName, recordSubmission, trackedStates, trackKey } from "../../schedu
 import {
   cancelJobs,
   queryQueue,
+  SchedulerError,
   submitArgs,
   submitJob,
   writeSubmitScript,
@@ -253,6 +254,7 @@ Examples:
         const text = template === undefined ? script : applyTemplate(template, script, name, root);
         return { job, name, script: text, group, ids };
       });
+      let submitted = 0;
       for (const p of planned) {
         if (flags.pretend) {
           const argv = submitArgs(kind, {
@@ -265,12 +267,18 @@ Examples:
           continue;
         }
         const scriptPath = writeSubmitScript(root, p.name.split("/").slice(1).join("-"), p.script);
-        const id = await submitJob(kind, {
-          scriptPath,
-          hold: flags.hold,
-          after: flags.after,
-          extra,
-        });
+        let id: string;
+        try {
+          id = await submitJob(kind, { scriptPath, hold: flags.hold, after: flags.after, extra });
+        } catch (e) {
+          if (!(e instanceof SchedulerError) || submitted === 0) throw e;
+          throw new SchedulerError(
+            `${e.message} (the ${submitted} batch job(s) submitted before it are recorded in ` +
+              `.flow/submissions.jsonl)`,
+            { cause: e },
+          );
+        }
+        submitted++;
         recordSubmission(root, {
           id,
           name: p.name,
@@ -302,7 +310,15 @@ Examples:
       const wf = await ctx.loadWorkflow();
       const { profile } = await detectForProject(ctx, flags.cluster);
       const groups = flags.operation ? wf.registry.matchNames(flags.operation) : undefined;
-      const ids = flags.jobId?.map((j) => (j.startsWith("agg-") ? j : wf.project.resolveId(j)));
+      const ids = flags.jobId?.map((j) => {
+        if (!j.startsWith("agg-")) return wf.project.resolveId(j);
+        if (!/^agg-[0-9a-f]{1,32}$/.test(j)) {
+          throw new UsageError(
+            `${JSON.stringify(j)} is not an aggregate id (expected agg- and up to 32 hex digits)`,
+          );
+        }
+        return j;
+      });
       const queue = await tracked(wf, profile.scheduler);
       const chosen = new Set<string>();
       for (const [key, v] of queue) {
