@@ -36,7 +36,7 @@ import type { Hook, Operation } from "../registry/operation.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Job } from "../workspace/job.ts";
 import type { Project } from "../workspace/project.ts";
-import { appendHistory } from "./history.ts";
+import { openHistory } from "./history.ts";
 import { launch, type Running } from "./launch.ts";
 import { openLog } from "./logs.ts";
 import { isSandboxed, SandboxError, sandboxSpecFor } from "./sandbox.ts";
@@ -654,7 +654,8 @@ export class Runner {
       ...(group.singleton ? {} : { group: group.name }),
     };
     req.events?.started?.(op.name, agg, group);
-    appendHistory(agg.jobs, { time: new Date().toISOString(), event: "start", ...history });
+    const historyLog = openHistory(agg.jobs);
+    historyLog.append({ time: new Date().toISOString(), event: "start", ...history });
     await this.#runHooks("onStart", op, agg);
     try {
       const d = this.#directives(op, group, agg);
@@ -745,7 +746,7 @@ export class Runner {
       record.error = e instanceof Error ? e.message : String(e);
     }
     record.seconds = (performance.now() - t0) / 1000;
-    appendHistory(agg.jobs, {
+    historyLog.append({
       time: new Date().toISOString(),
       event: record.ok ? "finish" : "failure",
       ...history,
@@ -753,6 +754,7 @@ export class Runner {
       ...(record.error ? { error: record.error } : {}),
       ...(record.exitCode !== undefined ? { exitCode: record.exitCode } : {}),
     });
+    historyLog.close();
     await this.#runHooks(record.ok ? "onSuccess" : "onException", op, agg, record.error);
     await this.#runHooks("onExit", op, agg, record.error);
     if (record.ok) this.#summary.succeeded.push(record);

@@ -176,6 +176,13 @@ export class Project {
           return Project.#openAt(dir);
         } catch (e) {
           if (e instanceof DataError) throw e;
+          if (e instanceof Deno.errors.NotCapable) {
+            throw new UsageError(
+              `cannot read ${dir}: Deno allows paths under /dev, /proc and /sys only with ` +
+                `--allow-all, so a project cannot live there (for one in memory, mount a tmpfs ` +
+                `elsewhere)`,
+            );
+          }
         }
         const parent = dirname(dir);
         if (options.search === false || parent === dir) break;

@@ -194,3 +194,25 @@ Deno.test("--help of every command shows examples; --version prints the version"
     assertStringIncludes(h.stdout, "Example", args.join(" "));
   }
 });
+
+Deno.test({
+  name: "a project under /dev (e.g. /dev/shm) is refused with the reason, not 'no project found'",
+  ignore: (() => {
+    try {
+      return !Deno.statSync("/dev/shm").isDirectory;
+    } catch {
+      return true;
+    }
+  })(),
+  fn: async () => {
+    const dir = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "flow-test-" });
+    try {
+      const r = await flow(["status"], { cwd: dir });
+      assertEquals(r.code, 2, r.stderr);
+      assertStringIncludes(r.stderr, "only with --allow-all");
+      assertEquals(r.stderr.trim().split("\n").length, 1);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});

@@ -86,6 +86,7 @@ Deno.test(`kill -9 of flow run ${KILLS} times at random points: nothing corrupt,
       );
     }
     assert(killed >= KILLS * 0.75, `only ${killed} of ${KILLS} runs were killed mid-way`);
+    console.error(`crash harness: ${killed} of ${KILLS} runs killed with SIGKILL mid-run`);
 
     // Finish: commands left running by killed runs hold their claims until they end.
     let rest: Deno.CommandOutput | undefined;
