@@ -49,6 +49,24 @@ function fakeBin(dir: string, missing?: string): string {
   return bin;
 }
 
+/**
+ * The system's programs (`/usr/bin`, `/bin`) without any scheduler client, as
+ * a folder of links: on a machine with a real cluster installed (CI installs
+ * SLURM), `/usr/bin/sbatch` must not stand in for a "missing" one.
+ */
+function systemBin(dir: string): string {
+  const sys = `${dir}/sys`;
+  Deno.mkdirSync(sys, { recursive: true });
+  const clients = new Set<string>(Object.values(KINDS).flatMap((k) => Object.values(k)));
+  for (const from of ["/usr/bin", "/bin"]) {
+    for (const entry of Deno.readDirSync(from)) {
+      if (clients.has(entry.name) || exists(`${sys}/${entry.name}`)) continue;
+      Deno.symlinkSync(`${from}/${entry.name}`, `${sys}/${entry.name}`);
+    }
+  }
+  return sys;
+}
+
 /** A project with operation `a` eligible on two jobs. */
 async function project(dir: string): Promise<string> {
   await flow(["init", "p"], { cwd: dir });
@@ -121,6 +139,7 @@ for (const kind of Object.keys(KINDS) as Kind[]) {
   Deno.test(`${kind}: a missing, failing, hung or garbled ${submit}/${queue} never records a submission; status still works`, async () => {
     await withTempDir(async (dir) => {
       const root = await project(dir);
+      const sys = systemBin(dir);
       const submissions = `${root}/.flow/submissions.jsonl`;
       const run = async (c: Case, n: number): Promise<{ r: CliResult; log: string }> => {
         const log = `${dir}/log-${c.command}-${c.prog}-${c.mode}-${n}`;
@@ -130,7 +149,7 @@ for (const kind of Object.keys(KINDS) as Kind[]) {
           c.mode === "missing" ? c.prog : undefined,
         );
         const env: Record<string, string> = {
-          PATH: `${bin}:/usr/bin:/bin`,
+          PATH: `${bin}:${sys}`,
           FAKE_LOG: log,
           FLOW_SCHEDULER_TIMEOUT: "1",
           FLOW_CLUSTER: kind,
