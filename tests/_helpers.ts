@@ -35,6 +35,15 @@ export const PROJECT_TS_FLAGS = ["-q", "-A", "--unstable-worker-options"];
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
+/**
+ * Deno's cache folder as this test process has it. Passed on to every CLI
+ * run, so that a test which sets HOME (to a folder holding its own
+ * `~/.config/flow`) does not send Deno looking for the npm packages under the
+ * new HOME (a fresh download: ~10 s per run, and network access).
+ */
+const DENO_DIR = Deno.env.get("DENO_DIR") ||
+  `${Deno.env.get("XDG_CACHE_HOME") || `${Deno.env.get("HOME")}/.cache`}/deno`;
+
 /** A new temporary folder, removed when `fn` ends. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {
   const dir = Deno.makeTempDirSync({ prefix: "flow-test-" });
@@ -63,7 +72,7 @@ export async function flow(
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", ...options.env },
+    env: { NO_COLOR: "1", DENO_DIR, ...options.env },
   });
   const child = cmd.spawn();
   if (options.stdin !== undefined) {

@@ -3,6 +3,7 @@
 import { UsageError } from "../errors.ts";
 import { detectCluster, type Detected, loadProfiles } from "../scheduler/clusters.ts";
 import { parseYaml } from "../workspace/yaml.ts";
+import { checkFlowYamlText } from "../config/flow_yaml.ts";
 import type { CliContext } from "./_context.ts";
 
 /** The `clusters:` value of the project's flow.yaml, if there is a project with one. */
@@ -25,6 +26,7 @@ export async function workflowClusters(
     if (e instanceof Deno.errors.NotFound) return { value: undefined };
     throw new UsageError(`${source}: cannot read: ${(e as Error).message}`);
   }
+  checkFlowYamlText(text, source);
   const doc = parseYaml(text, source);
   const value = typeof doc === "object" && doc !== null && !Array.isArray(doc) && "clusters" in doc
     ? (doc as Record<string, unknown>).clusters

@@ -117,6 +117,38 @@ function utf8Length(text: string): number {
 }
 
 /**
+ * The checks made before a flow.yaml is parsed, for every reader of the file
+ * (the workflow loader, the `clusters:` reader): at most
+ * {@link MAX_FLOW_YAML_BYTES}, and only characters YAML allows.
+ *
+ * @throws {ConfigError} naming the file (and the line of a bad character)
+ * @example
+ * ```ts
+ * import { checkFlowYamlText } from "./flow_yaml.ts";
+ * checkFlowYamlText("operations: {}\n", "flow.yaml"); // fine
+ * try {
+ *   checkFlowYamlText("a: \u0007\n", "flow.yaml");
+ * } catch (e) {
+ *   console.log((e as Error).message); // flow.yaml:1:4: invalid YAML: control character U+0007 ...
+ * }
+ * ```
+ */
+export function checkFlowYamlText(text: string, path: string): void {
+  const size = utf8Length(text);
+  if (size > MAX_FLOW_YAML_BYTES) throw tooLarge(path, size);
+  const control = NOT_PRINTABLE.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new ConfigError(
+      path,
+      position(text, control.index),
+      `invalid YAML: control character U+${code} (YAML allows only tab, line feed and ` +
+        `carriage return; write other characters as escapes in a double-quoted string)`,
+    );
+  }
+}
+
+/**
  * Builds a {@link Registry} from the text of a flow.yaml file and validates
  * it (`registry.validate()`), so that a workflow that loads can run.
  *
@@ -144,19 +176,8 @@ function utf8Length(text: string): number {
  * ```
  */
 export function parseFlowYaml(text: string, path: string): Registry {
-  const size = utf8Length(text);
-  if (size > MAX_FLOW_YAML_BYTES) throw tooLarge(path, size);
+  checkFlowYamlText(text, path);
   const lines = new LineCounter();
-  const control = NOT_PRINTABLE.exec(text);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    throw new ConfigError(
-      path,
-      position(text, control.index),
-      `invalid YAML: control character U+${code} (YAML allows only tab, line feed and ` +
-        `carriage return; write other characters as escapes in a double-quoted string)`,
-    );
-  }
   // uniqueKeys: the parser's own check is quadratic in the keys of a map (minutes for a
   // map of 300,000 keys); duplicateKey below does it in linear time.
   const doc = parseDocument(text, {

@@ -145,3 +145,34 @@ Deno.test("flow clusters --help shows the rules and examples", async () => {
   }
   assert(h.stdout.includes('detect: {hostname: "\\\\.mycluster\\\\.edu$"}'), h.stdout);
 });
+
+Deno.test("flow clusters: the project's flow.yaml is held to the workflow loader's limits", async () => {
+  const inProject = (text: string) => (dir: string) => {
+    Deno.mkdirSync(`${dir}/proj/.signac`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/proj/.signac/config`, "schema_version = 2\n");
+    Deno.writeTextFileSync(`${dir}/proj/flow.yaml`, text);
+    return `${dir}/proj`;
+  };
+  // Over 1 MiB (a comment, so only the size is wrong): refused before it is parsed.
+  const big = await clusters([], {
+    cwd: inProject(`operations: {}\n#${"x".repeat(1024 * 1024)}\n`),
+  });
+  assertEquals(big.code, 2, big.stderr);
+  assertMatch(big.stderr, /^flow: error: \S+\/proj\/flow\.yaml: the file is larger than 1 MiB/);
+  assertEquals(big.stderr.split("\n").length, 2, big.stderr);
+  // An alias bomb under clusters: refused by the alias limit, in one line.
+  const lol = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    lol.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+  }
+  const bomb = await clusters([], {
+    cwd: inProject(
+      `operations: {}\nclusters:\n  mylab:\n    x:\n${lol.map((l) => `      ${l}`).join("\n")}\n`,
+    ),
+  });
+  assertEquals(bomb.code, 2, bomb.stderr);
+  assertEquals(bomb.stderr.split("\n").length, 2, bomb.stderr);
+  assertStringIncludes(bomb.stderr, "flow.yaml");
+});
