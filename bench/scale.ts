@@ -167,6 +167,35 @@ async function measure(
 
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS + 300));
 
+/**
+ * The host's speed at what the commands spend their time on (start-up, file
+ * system calls under the binary's permissions, program starts), printed with
+ * the table: the same code measures up to twice as slow on a slower draw of
+ * a shared VM.
+ */
+async function hostProbe(): Promise<string> {
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) starts.push((await flow(["--version"], dir)).ms);
+  const probe = new URL("./_host_probe.ts", import.meta.url).pathname;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...FLAGS, probe, dir],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const fs = JSON.parse(new TextDecoder().decode(r.stdout)) as Record<string, number>;
+  const t0 = performance.now();
+  await new Deno.Command("bash", {
+    args: ["-c", "for i in $(seq 200); do /bin/true; done"],
+  }).output();
+  const trueMs = (performance.now() - t0) / 200;
+  return `Host: \`flow --version\` ${stats(starts).median.toFixed(0)} ms; under the binary's ` +
+    `permissions one small-file read ${fs.readUs} µs, one \`lstat\` ${fs.lstatUs} µs, one job ` +
+    `folder listing ${fs.listUs} µs; one program start (\`/bin/true\` from bash) ` +
+    `${trueMs.toFixed(2)} ms; touching one new page of memory ${fs.pageUs} µs.`;
+}
+const host = await hostProbe();
+console.error(host);
+
 for (const n of sizes) {
   const root = Deno.makeTempDirSync({ dir, prefix: `flow-scale-${n}-` });
   try {
@@ -272,6 +301,8 @@ const lines = [
     new Date().toISOString().slice(0, 10)
   } on ${navigator.hardwareConcurrency} cores (${cpu}), ` +
   `Deno ${Deno.version.deno}, workspace on ${dir}; ${runs} runs per command (operations: one run).`,
+  "",
+  host,
   "",
   "| jobs | state | command | median | min | max | peak RSS | target | met |",
   "| ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
