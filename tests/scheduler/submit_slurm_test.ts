@@ -117,6 +117,89 @@ Deno.test({
   },
 });
 
+/** A slow operation while `slow-flag` exists in the project folder; quick otherwise. */
+const SLOW = `
+operations:
+  slow:
+    command: '[ -e ../../slow-flag ] && sleep 300; touch slow.txt'
+    post: [{isfile: slow.txt}]
+    directives: {walltime: "00:10:00"}
+`;
+
+async function waitFor(what: string, test: () => boolean | Promise<boolean>, seconds = 60) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await test()) return;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error(`${what}: not after ${seconds} s`);
+}
+
+Deno.test({
+  name:
+    "SLURM: a batch job killed by the scheduler mid-operation releases its claim; the operation is eligible again and runs",
+  ignore: !haveSlurm && !required,
+  fn: async () => {
+    assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
+    await withTempDir(async (dir) => {
+      await flow(["init", dir]);
+      Deno.writeTextFileSync(`${dir}/flow.yaml`, SLOW);
+      const [id] = (await flow(["job", "create", '{"i": 1}'], { cwd: dir })).stdout.trim()
+        .split("\n");
+      Deno.writeTextFileSync(`${dir}/slow-flag`, "");
+      const sub = await flow(["submit", "-o", "slow"], { cwd: dir });
+      assertEquals(sub.code, 0, sub.stderr);
+      const jobId = sub.stdout.trim().split("\t")[0];
+      // Running: the operation has claimed the job and started its command.
+      const claims = `${dir}/.flow/claims`;
+      const claimed = () => {
+        try {
+          return [...Deno.readDirSync(claims)].some((e) => e.name.endsWith(".slow"));
+        } catch {
+          return false;
+        }
+      };
+      const history = `${dir}/workspace/${id}/flow_history.jsonl`;
+      await waitFor("the operation starts in the batch job", () => {
+        try {
+          return claimed() && Deno.readTextFileSync(history).includes('"slow"');
+        } catch {
+          return false;
+        }
+      });
+      const running = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+      assertEquals(running[id].submitted.slow.state, "running");
+      // What a walltime kill does (SIGTERM to every process of the job, SIGKILL after KillWait).
+      const cancel = await new Deno.Command("scancel", { args: [jobId] }).output();
+      assertEquals(cancel.code, 0, new TextDecoder().decode(cancel.stderr));
+      await waitUntilGone([jobId]);
+      // flow in the batch job stopped its command and gave its claim back before it was killed,
+      // so a run on any node may take the operation at once (no wait for a stale claim).
+      assertEquals(claimed(), false, "the killed batch job left its claim");
+      assert(!Deno.statSync(`${dir}/workspace/${id}`).isSymlink);
+      let done = true;
+      try {
+        Deno.statSync(`${dir}/workspace/${id}/slow.txt`);
+      } catch {
+        done = false;
+      }
+      assertEquals(done, false, "the killed operation completed");
+      const check = await flow(["check"], { cwd: dir });
+      assertEquals(check.code, 0, check.stdout + check.stderr);
+      const after = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+      assertEquals(after[id].submitted, undefined, "still shown as submitted");
+      assertEquals(after[id].operations.slow.status, "eligible");
+      // Run again (quickly now): it runs here, once, and completes.
+      Deno.removeSync(`${dir}/slow-flag`);
+      const run = await flow(["run", "-o", "slow"], { cwd: dir });
+      assertEquals(run.code, 0, run.stderr);
+      assert(!run.stderr.includes("not run here"), run.stderr);
+      Deno.statSync(`${dir}/workspace/${id}/slow.txt`);
+      const final = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+      assertEquals(final[id].operations.slow.status, "complete");
+    });
+  },
+});
+
 Deno.test("PBS and LSF scripts carry the merged request (no server needed)", async () => {
   await withTempDir(async (dir) => {
     await project(dir);
