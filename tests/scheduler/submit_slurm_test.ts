@@ -118,12 +118,12 @@ Deno.test({
 });
 
 /** A slow operation while `slow-flag` exists in the project folder; quick otherwise. */
-const SLOW = `
+const slowWorkflow = (walltime: string) => `
 operations:
   slow:
     command: '[ -e ../../slow-flag ] && sleep 300; touch slow.txt'
     post: [{isfile: slow.txt}]
-    directives: {walltime: "00:10:00"}
+    directives: {walltime: "${walltime}"}
 `;
 
 async function waitFor(what: string, test: () => boolean | Promise<boolean>, seconds = 60) {
@@ -134,68 +134,90 @@ async function waitFor(what: string, test: () => boolean | Promise<boolean>, sec
   throw new Error(`${what}: not after ${seconds} s`);
 }
 
+/**
+ * Submits the slow operation, waits until it runs in its batch job, lets the
+ * scheduler kill the job (`scancel`, or the walltime running out), and checks
+ * what is left: no claim, no output, a valid workspace, the operation
+ * eligible and not submitted; then `flow run` runs it at once.
+ */
+async function killedByScheduler(dir: string, how: "scancel" | "walltime"): Promise<void> {
+  await flow(["init", dir]);
+  Deno.writeTextFileSync(
+    `${dir}/flow.yaml`,
+    slowWorkflow(how === "walltime" ? "00:01:00" : "00:10:00"),
+  );
+  const [id] = (await flow(["job", "create", '{"i": 1}'], { cwd: dir })).stdout.trim().split("\n");
+  Deno.writeTextFileSync(`${dir}/slow-flag`, "");
+  const sub = await flow(["submit", "-o", "slow"], { cwd: dir });
+  assertEquals(sub.code, 0, sub.stderr);
+  const jobId = sub.stdout.trim().split("\t")[0];
+  // Running: the operation has claimed the job and started its command.
+  const claims = `${dir}/.flow/claims`;
+  const claimed = () => {
+    try {
+      return [...Deno.readDirSync(claims)].some((e) => e.name.endsWith(".slow"));
+    } catch {
+      return false;
+    }
+  };
+  const history = `${dir}/workspace/${id}/flow_history.jsonl`;
+  await waitFor(`${how}: the operation starts in the batch job`, () => {
+    try {
+      return claimed() && Deno.readTextFileSync(history).includes('"slow"');
+    } catch {
+      return false;
+    }
+  });
+  const running = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+  assertEquals(running[id].submitted.slow.state, "running", how);
+  // Either way SLURM sends SIGTERM to every process of the job, then SIGKILL after KillWait.
+  if (how === "scancel") {
+    const cancel = await new Deno.Command("scancel", { args: [jobId] }).output();
+    assertEquals(cancel.code, 0, new TextDecoder().decode(cancel.stderr));
+  }
+  await waitUntilGone([jobId], 180);
+  if (how === "walltime") {
+    const acct = await new Deno.Command("scontrol", { args: ["show", "job", jobId] }).output();
+    assertMatch(new TextDecoder().decode(acct.stdout), /JobState=TIMEOUT/);
+  }
+  // flow in the batch job stopped its command and gave its claim back before it was killed,
+  // so a run on any node may take the operation at once (no wait for a stale claim).
+  assertEquals(claimed(), false, `${how}: the killed batch job left its claim`);
+  let done = true;
+  try {
+    Deno.statSync(`${dir}/workspace/${id}/slow.txt`);
+  } catch {
+    done = false;
+  }
+  assertEquals(done, false, `${how}: the killed operation completed`);
+  const check = await flow(["check"], { cwd: dir });
+  assertEquals(check.code, 0, check.stdout + check.stderr);
+  const after = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+  assertEquals(after[id].submitted, undefined, `${how}: still shown as submitted`);
+  assertEquals(after[id].operations.slow.status, "eligible", how);
+  // Run again (quickly now): it runs here, once, and completes.
+  Deno.removeSync(`${dir}/slow-flag`);
+  const run = await flow(["run", "-o", "slow"], { cwd: dir });
+  assertEquals(run.code, 0, run.stderr);
+  assert(!run.stderr.includes("not run here"), run.stderr);
+  Deno.statSync(`${dir}/workspace/${id}/slow.txt`);
+  const final = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+  assertEquals(final[id].operations.slow.status, "complete", how);
+}
+
 Deno.test({
   name:
-    "SLURM: a batch job killed by the scheduler mid-operation releases its claim; the operation is eligible again and runs",
+    "SLURM: a batch job killed by the scheduler (scancel, walltime) mid-operation releases its claim; the operation is eligible again and runs",
   ignore: !haveSlurm && !required,
   fn: async () => {
     assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
     await withTempDir(async (dir) => {
-      await flow(["init", dir]);
-      Deno.writeTextFileSync(`${dir}/flow.yaml`, SLOW);
-      const [id] = (await flow(["job", "create", '{"i": 1}'], { cwd: dir })).stdout.trim()
-        .split("\n");
-      Deno.writeTextFileSync(`${dir}/slow-flag`, "");
-      const sub = await flow(["submit", "-o", "slow"], { cwd: dir });
-      assertEquals(sub.code, 0, sub.stderr);
-      const jobId = sub.stdout.trim().split("\t")[0];
-      // Running: the operation has claimed the job and started its command.
-      const claims = `${dir}/.flow/claims`;
-      const claimed = () => {
-        try {
-          return [...Deno.readDirSync(claims)].some((e) => e.name.endsWith(".slow"));
-        } catch {
-          return false;
-        }
-      };
-      const history = `${dir}/workspace/${id}/flow_history.jsonl`;
-      await waitFor("the operation starts in the batch job", () => {
-        try {
-          return claimed() && Deno.readTextFileSync(history).includes('"slow"');
-        } catch {
-          return false;
-        }
-      });
-      const running = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
-      assertEquals(running[id].submitted.slow.state, "running");
-      // What a walltime kill does (SIGTERM to every process of the job, SIGKILL after KillWait).
-      const cancel = await new Deno.Command("scancel", { args: [jobId] }).output();
-      assertEquals(cancel.code, 0, new TextDecoder().decode(cancel.stderr));
-      await waitUntilGone([jobId]);
-      // flow in the batch job stopped its command and gave its claim back before it was killed,
-      // so a run on any node may take the operation at once (no wait for a stale claim).
-      assertEquals(claimed(), false, "the killed batch job left its claim");
-      assert(!Deno.statSync(`${dir}/workspace/${id}`).isSymlink);
-      let done = true;
-      try {
-        Deno.statSync(`${dir}/workspace/${id}/slow.txt`);
-      } catch {
-        done = false;
-      }
-      assertEquals(done, false, "the killed operation completed");
-      const check = await flow(["check"], { cwd: dir });
-      assertEquals(check.code, 0, check.stdout + check.stderr);
-      const after = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
-      assertEquals(after[id].submitted, undefined, "still shown as submitted");
-      assertEquals(after[id].operations.slow.status, "eligible");
-      // Run again (quickly now): it runs here, once, and completes.
-      Deno.removeSync(`${dir}/slow-flag`);
-      const run = await flow(["run", "-o", "slow"], { cwd: dir });
-      assertEquals(run.code, 0, run.stderr);
-      assert(!run.stderr.includes("not run here"), run.stderr);
-      Deno.statSync(`${dir}/workspace/${id}/slow.txt`);
-      const final = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
-      assertEquals(final[id].operations.slow.status, "complete");
+      // Both at once: the walltime of one minute takes 60-90 s to run out.
+      const results = await Promise.allSettled([
+        killedByScheduler(`${dir}/cancelled`, "scancel"),
+        killedByScheduler(`${dir}/timed-out`, "walltime"),
+      ]);
+      for (const r of results) if (r.status === "rejected") throw r.reason;
     });
   },
 });
