@@ -5,6 +5,7 @@
  * @module
  */
 
+import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Job } from "../workspace/job.ts";
 
@@ -44,46 +45,54 @@ export interface HistoryEntry {
 
 let host: string | undefined;
 
-/** History files this process created or checked (regular files, not links). */
-const known = new Set<string>();
-
-/**
- * Appends to `path` unless it is a symbolic link (which could lead out of the
- * job directory). A new file is made with an exclusive create, which never
- * follows a link. An existing one is checked before opening (not a link, not
- * a FIFO or device; skipped for a file this process made or checked) and
- * again after, on the open file (same inode), so a link put in its place
- * meanwhile is not written through.
- */
-function openNoFollow(path: string): Deno.FsFile | undefined {
-  let file: Deno.FsFile | undefined;
-  if (!known.has(path)) {
-    try {
-      file = Deno.openSync(path, { append: true, createNew: true });
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      if (!Deno.lstatSync(path).isFile) return undefined;
-    }
-  }
-  file ??= Deno.openSync(path, { append: true });
-  try {
-    const opened = file.statSync();
-    const now = Deno.lstatSync(path);
-    if (!now.isFile || now.ino !== opened.ino || now.dev !== opened.dev) {
-      file.close();
-      return undefined;
-    }
-  } catch (e) {
-    file.close();
-    throw e;
-  }
-  known.add(path);
-  return file;
+/** An open history file. */
+interface LogFile {
+  write(bytes: Uint8Array): void;
+  close(): void;
 }
 
-function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+/**
+ * Appending, creating the file if needed, without following a link at the
+ * file name (`O_NOFOLLOW`: a link fails with ELOOP, even a dangling one) and
+ * without waiting on a FIFO (`O_NONBLOCK`: one without a reader fails with
+ * ENXIO).
+ */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT |
+  constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+function errorCode(e: unknown): string | undefined {
+  return (e as { code?: string }).code;
+}
+
+/**
+ * Opens `path` for appending (creating it) unless it is a symbolic link,
+ * which could lead out of the job directory, or anything but a regular file
+ * (checked on the open descriptor, so a link put in its place meanwhile is
+ * never written through). Two system calls, no exception on the common
+ * paths.
+ */
+function openNoFollow(path: string): LogFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, APPEND, 0o666);
+  } catch (e) {
+    if (errorCode(e) === "ELOOP" || errorCode(e) === "ENXIO") return undefined;
+    throw e;
+  }
+  let regular = false;
+  try {
+    regular = fstatSync(fd).isFile();
+  } finally {
+    if (!regular) closeSync(fd);
+  }
+  if (!regular) return undefined;
+  return {
+    write(bytes) {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off);
+    },
+    close: () => closeSync(fd),
+  };
 }
 
 function encode(entry: HistoryEntry): Uint8Array {
@@ -109,7 +118,7 @@ export function appendHistory(jobs: readonly Job[], entry: HistoryEntry): void {
       const file = openNoFollow(job.fn(HISTORY_FILE));
       if (!file) continue;
       try {
-        writeAll(file, bytes);
+        file.write(bytes);
       } finally {
         file.close();
       }
@@ -136,12 +145,12 @@ export function openHistory(
   if (jobs.length !== 1) {
     return { append: (entry) => appendHistory(jobs, entry), close: () => {} };
   }
-  let file: Deno.FsFile | undefined | null = null; // null: not opened yet
+  let file: LogFile | undefined | null = null; // null: not opened yet
   return {
     append(entry) {
       try {
         if (file === null) file = openNoFollow(jobs[0].fn(HISTORY_FILE));
-        if (file) writeAll(file, encode(entry));
+        if (file) file.write(encode(entry));
       } catch {
         // a job removed by its own operation has no log to write to
         try {

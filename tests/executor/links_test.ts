@@ -22,6 +22,47 @@ Deno.test("appendHistory skips a history file that is a link", async () => {
     appendHistory([a, b, c], entry);
     assertEquals(snapshot(`${dir}/outside`), new Map([[`${dir}/outside/log`, ""]]));
     assertEquals(readHistory(c).length, 1);
+    // A file this process has written to, replaced by a link: not written through either.
+    Deno.writeTextFileSync(`${dir}/outside/log2`, "");
+    Deno.removeSync(c.fn(HISTORY_FILE));
+    Deno.symlinkSync(`${dir}/outside/log2`, c.fn(HISTORY_FILE));
+    appendHistory([c], entry);
+    assertEquals(Deno.readTextFileSync(`${dir}/outside/log2`), "");
+  });
+});
+
+Deno.test("appendHistory skips a history file that is a FIFO, without waiting on it", async () => {
+  await withTempDir(async (dir) => {
+    const project = await Project.init(`${dir}/p`);
+    const [a, b] = await Promise.all([1, 2].map((i) => project.openJob({ i }).init()));
+    const made = await new Deno.Command("mkfifo", { args: [a.fn(HISTORY_FILE)] }).output();
+    assertEquals(made.code, 0);
+    // In a child process, so that an open that waits for a reader fails the test instead of
+    // hanging it.
+    const history = new URL("../../src/executor/history.ts", import.meta.url).href;
+    const job = new URL("../../src/workspace/project.ts", import.meta.url).href;
+    Deno.writeTextFileSync(
+      `${dir}/append.ts`,
+      `import { appendHistory } from "${history}";\n` +
+        `import { Project } from "${job}";\n` +
+        `const p = await Project.open(${JSON.stringify(`${dir}/p`)});\n` +
+        `const jobs = await Promise.all([${JSON.stringify(a.id)}, ${
+          JSON.stringify(b.id)
+        }].map((id) => p.job(id)));\n` +
+        `appendHistory(jobs, { time: "t", event: "start", operation: "op", id: "x" });\n`,
+    );
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${dir}/append.ts`],
+      signal: AbortSignal.timeout(20_000),
+      stderr: "piped",
+    }).output();
+    assertEquals(
+      r.code,
+      0,
+      `the append waited on the FIFO or failed: ${new TextDecoder().decode(r.stderr)}`,
+    );
+    assertEquals(Deno.lstatSync(a.fn(HISTORY_FILE)).isFifo, true);
+    assertEquals(readHistory(b).length, 1);
   });
 });
 
