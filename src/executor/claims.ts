@@ -99,6 +99,41 @@ function readOwner(path: string): { owner?: ClaimOwner; mtime: number } | undefi
 }
 
 /**
+ * Whether the process that wrote a leftover file of a takeover or an update
+ * (`<claim>.stale.<host>.<pid>.<uuid>`, `<claim>.takeover` holding
+ * "host pid", `<claim>.<token>.tmp` holding the owner) ran on this host and
+ * no longer exists.
+ */
+function leftoverWriterGone(name: string, path: string): boolean {
+  let writer: { host: string; pid: number } | undefined;
+  const grave = /\.stale\.(.+)\.(\d+)\.[0-9a-f-]+$/.exec(name);
+  if (grave) writer = { host: grave[1], pid: Number(grave[2]) };
+  else {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch {
+      return false;
+    }
+    if (name.endsWith(".takeover")) {
+      const m = /^(\S+) (\d+)$/.exec(text.trim());
+      if (m) writer = { host: m[1], pid: Number(m[2]) };
+    } else {
+      try {
+        const o = JSON.parse(text) as Partial<ClaimOwner>;
+        if (typeof o.host === "string" && typeof o.pid === "number") {
+          writer = { host: o.host, pid: o.pid };
+        }
+      } catch {
+        // cut short by the crash: judged by age
+      }
+    }
+  }
+  return writer !== undefined && writer.host === thisHost() && writer.pid !== Deno.pid &&
+    processExists(writer.pid) === false;
+}
+
+/**
  * A claim this process holds.
  *
  * @example
@@ -232,9 +267,10 @@ export class ClaimStore {
     for (const name of names) {
       const path = `${this.#dir}/${name}`;
       if (name.includes(".stale.") || name.endsWith(".tmp") || name.endsWith(".takeover")) {
-        // Left by a process killed during a takeover or an update.
+        // Left by a process killed during a takeover or an update: removed once that process
+        // is known to be gone (same host), or after the stale limit.
         const mtime = readOwner(path)?.mtime ?? Date.now();
-        if (Date.now() - mtime > this.#staleAfterMs) {
+        if (leftoverWriterGone(name, path) || Date.now() - mtime > this.#staleAfterMs) {
           try {
             Deno.removeSync(path);
             removed++;
@@ -320,7 +356,7 @@ export class ClaimStore {
       if (!(e instanceof Deno.errors.AlreadyExists)) return false;
       // Left by a process that died in the middle of a takeover?
       const age = Date.now() - (readOwner(lock)?.mtime ?? Date.now());
-      if (age > 60_000) {
+      if (age > 60_000 || leftoverWriterGone(lock.slice(lock.lastIndexOf("/") + 1), lock)) {
         try {
           Deno.removeSync(lock);
         } catch {

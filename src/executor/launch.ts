@@ -43,7 +43,24 @@ export interface LaunchSpec {
   timeoutMs?: number;
   /** Receives the output, chunk by chunk (stdout and stderr interleaved). */
   onOutput?: (chunk: Uint8Array) => void;
+  /**
+   * Called with the process id once the process exists and before the
+   * command starts: the command waits for it (see {@link START_GATE}), so
+   * what this records (a claim's child pid) is on disk before the command can
+   * run, and if this process dies first the command never starts. If it
+   * throws, the command does not start either (exit code 125).
+   */
+  beforeStart?: (pid: number) => void;
 }
+
+/**
+ * What a gated command runs first: it waits for `go` on its standard input
+ * (written once `beforeStart` has returned) and gives up, without running
+ * anything, when the input closes without it (this process died meanwhile);
+ * then the command reads from /dev/null as an ungated one does.
+ */
+export const START_GATE =
+  'IFS= read -r __flow_go || exit 125; [ "$__flow_go" = go ] || exit 125; unset __flow_go; exec </dev/null; ';
 
 /**
  * A launched command.
@@ -77,16 +94,31 @@ export interface Running {
 export function launch(spec: LaunchSpec): Running {
   const setsid = findSetsid();
   const { env, prelude } = splitLoaderVars(spec.env);
-  const args = ["bash", "-c", prelude ? `${prelude} ${spec.command}` : spec.command];
+  const gated = spec.beforeStart !== undefined;
+  const script = (gated ? START_GATE : "") + (prelude ? `${prelude} ` : "") + spec.command;
+  const args = ["bash", "-c", script];
   const child = new Deno.Command(setsid ?? args[0], {
     args: setsid ? args : args.slice(1),
     cwd: spec.cwd,
     env,
     clearEnv: true,
-    stdin: "null",
+    stdin: gated ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  if (gated) {
+    const input = child.stdin.getWriter();
+    let go = false;
+    try {
+      spec.beforeStart!(child.pid);
+      go = true;
+    } catch {
+      // Not started: without "go" the gate exits with code 125 and the command never runs.
+    }
+    (go ? input.write(new TextEncoder().encode("go\n")) : Promise.resolve())
+      .then(() => input.close())
+      .catch(() => {});
+  }
   let reason: "timeout" | "interrupt" | undefined;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const signalGroup = (sig: Deno.Signal) => {

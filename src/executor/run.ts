@@ -681,9 +681,12 @@ export class Runner {
             log.write(chunk);
             req.events?.output?.(op.name, agg, chunk);
           },
+          // The claim names the command's process before the command starts: were this
+          // process killed in between, a claim without it would look stale while the
+          // command ran on, and another run would start the operation a second time.
+          beforeStart: (pid) => this.#held.get(`${op.name}\0${agg.id}`)?.setChild(pid),
         });
         this.#processes.add(p);
-        this.#held.get(`${op.name}\0${agg.id}`)?.setChild(p.pid);
         const status = await p.done.finally(() => {
           this.#processes.delete(p);
           log.close();

@@ -83,6 +83,36 @@ Deno.test("claims: a dead process's claim is taken over with a message; a live o
   }
 });
 
+Deno.test("claims: sweep removes what killed processes left of takeovers and updates, keeps the rest", async () => {
+  const root = Deno.makeTempDirSync();
+  const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    const gone = new Deno.Command("true").spawn();
+    await gone.status;
+    const dir = `${root}/${CLAIMS_DIR}`;
+    Deno.mkdirSync(dir, { recursive: true });
+    const host = Deno.hostname();
+    const owner = (pid: number) => JSON.stringify({ host, pid, since: Date.now(), token: "t" });
+    for (const [pid, tag] of [[gone.pid, "dead"], [sleeper.pid, "live"]] as const) {
+      // An update cut short (setChild), a takeover lock, a claim moved aside by a takeover.
+      Deno.writeTextFileSync(`${dir}/${tag}.prep.t.tmp`, owner(pid));
+      Deno.writeTextFileSync(`${dir}/${tag}.prep.takeover`, `${host} ${pid}`);
+      Deno.writeTextFileSync(`${dir}/${tag}.prep.stale.${host}.${pid}.${crypto.randomUUID()}`, "");
+    }
+    // From another host: nothing to tell before the stale limit.
+    Deno.writeTextFileSync(`${dir}/remote.prep.takeover`, "elsewhere 1");
+    const removed = new ClaimStore(root).sweep();
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assertEquals(removed, 3);
+    assertEquals(left.length, 4, left.join(" "));
+    assert(left.every((n) => n.startsWith("live.") || n.startsWith("remote.")), left.join(" "));
+  } finally {
+    sleeper.kill("SIGKILL");
+    await sleeper.status;
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
 Deno.test("claims: of several contenders for a stale claim exactly one wins", async () => {
   const root = Deno.makeTempDirSync();
   try {

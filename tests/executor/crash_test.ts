@@ -130,6 +130,10 @@ Deno.test(`kill -9 of flow run ${KILLS} times at random points: nothing corrupt,
     }
     const pdoc = await project.doc.read();
     assert(Number(pdoc.computations) >= JOBS, JSON.stringify(pdoc));
-    assertEquals([...Deno.readDirSync(`${root}/${CLAIMS_DIR}`)].length, 0, "claims left behind");
+    assertEquals(
+      [...Deno.readDirSync(`${root}/${CLAIMS_DIR}`)].map((e) => e.name),
+      [],
+      "claims left behind",
+    );
   });
 });

@@ -1,0 +1,111 @@
+// launch(): commands in their own process group, and the start gate that lets the runner record
+// the command's process in its claim before the command can run.
+import { assert, assertEquals } from "../_assert.ts";
+import { withTempDir } from "../_helpers.ts";
+import { launch, START_GATE } from "../../src/executor/launch.ts";
+
+const ENV = { PATH: "/usr/bin:/bin" };
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process is alive (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("launch: output, exit code, and a process group of its own", async () => {
+  let out = "";
+  const p = launch({
+    command: "echo hi; ps -o pgid= -p $$; exit 3",
+    cwd: ".",
+    env: ENV,
+    onOutput: (c) => out += new TextDecoder().decode(c),
+  });
+  const status = await p.done;
+  assertEquals(status.code, 3);
+  const [hi, pgid] = out.trim().split("\n");
+  assertEquals(hi, "hi");
+  assertEquals(Number(pgid), p.pid, "bash leads its own process group");
+});
+
+Deno.test("launch: a gated command starts only after beforeStart returned, with stdin at /dev/null", async () => {
+  await withTempDir(async (dir) => {
+    const seen: boolean[] = [];
+    let out = "";
+    const p = launch({
+      command: 'touch started; cat; echo "[$__flow_go]"',
+      cwd: dir,
+      env: ENV,
+      onOutput: (c) => out += new TextDecoder().decode(c),
+      beforeStart: (pid) => {
+        seen.push(alive(pid), exists(`${dir}/started`));
+      },
+    });
+    assertEquals((await p.done).code, 0);
+    assertEquals(seen, [true, false], "the process existed and the command had not started");
+    assert(exists(`${dir}/started`));
+    assertEquals(out, "[]\n", "cat read nothing; the gate's variable is gone");
+  });
+});
+
+Deno.test("launch: when beforeStart throws, the command does not run (exit code 125)", async () => {
+  await withTempDir(async (dir) => {
+    const p = launch({
+      command: "touch ran",
+      cwd: dir,
+      env: ENV,
+      beforeStart: () => {
+        throw new Error("cannot record the claim");
+      },
+    });
+    assertEquals((await p.done).code, 125);
+    assertEquals(exists(`${dir}/ran`), false);
+  });
+});
+
+Deno.test("launch: if flow dies between starting the process and the gate, the command never runs", async () => {
+  await withTempDir(async (dir) => {
+    const launchUrl = new URL("../../src/executor/launch.ts", import.meta.url).href;
+    // The parent records the pid, then dies (as under kill -9) before saying "go".
+    Deno.writeTextFileSync(
+      `${dir}/parent.ts`,
+      `import { launch } from "${launchUrl}";\n` +
+        `launch({ command: "touch ran", cwd: ${JSON.stringify(dir)}, env: ${
+          JSON.stringify(ENV)
+        },\n` +
+        `  beforeStart: (pid) => { Deno.writeTextFileSync(${
+          JSON.stringify(`${dir}/pid`)
+        }, String(pid)); Deno.exit(0); } });\n`,
+    );
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${dir}/parent.ts`],
+      stderr: "piped",
+    }).output();
+    assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+    const pid = Number(Deno.readTextFileSync(`${dir}/pid`));
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((ok) => setTimeout(ok, 50));
+    assertEquals(alive(pid), false, "the orphaned process did not end");
+    assertEquals(exists(`${dir}/ran`), false, "the command ran without its claim naming it");
+  });
+});
+
+Deno.test("START_GATE is valid bash that runs nothing without go", async () => {
+  const r = await new Deno.Command("bash", {
+    args: ["-c", START_GATE + "echo ran"],
+    stdin: "null",
+    stdout: "piped",
+  }).output();
+  assertEquals(r.code, 125);
+  assertEquals(new TextDecoder().decode(r.stdout), "");
+});
