@@ -44,6 +44,25 @@ const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const DENO_DIR = Deno.env.get("DENO_DIR") ||
   `${Deno.env.get("XDG_CACHE_HOME") || `${Deno.env.get("HOME")}/.cache`}/deno`;
 
+/** Whether something exists at `path` (a link counts, whatever it points to). */
+export function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process is alive (a zombie counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return false;
+  }
+}
+
 /** A new temporary folder, removed when `fn` ends. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {
   const dir = Deno.makeTempDirSync({ prefix: "flow-test-" });

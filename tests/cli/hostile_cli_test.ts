@@ -8,7 +8,7 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { type CliResult, flow, snapshot, withTempDir } from "../_helpers.ts";
+import { type CliResult, exists, flow, snapshot, withTempDir } from "../_helpers.ts";
 
 /** The files that differ between two snapshots. */
 function changed(before: Map<string, string>, after: Map<string, string>): string[] {
@@ -40,15 +40,6 @@ async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): P
     }),
   );
   return out;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every path under `dir` whose name starts with `pwned`. */

@@ -1,28 +1,10 @@
 // launch(): commands in their own process group, and the start gate that lets the runner record
 // the command's process in its claim before the command can run.
 import { assert, assertEquals } from "../_assert.ts";
-import { withTempDir } from "../_helpers.ts";
+import { alive, exists, withTempDir } from "../_helpers.ts";
 import { launch, START_GATE } from "../../src/executor/launch.ts";
 
 const ENV = { PATH: "/usr/bin:/bin" };
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a process is alive (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("launch: output, exit code, and a process group of its own", async () => {
   let out = "";

@@ -7,15 +7,7 @@
  */
 
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { flow, withTempDir } from "../_helpers.ts";
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
-}
+import { alive, flow, withTempDir } from "../_helpers.ts";
 
 Deno.test("with LD_LIBRARY_PATH set, a timed-out operation is stopped with everything it started", async () => {
   await withTempDir(async (dir) => {

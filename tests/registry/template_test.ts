@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { withJobs } from "./_fixtures.ts";
-import { withTempDir } from "../_helpers.ts";
+import { exists, withTempDir } from "../_helpers.ts";
 import { DefinitionError } from "../../src/registry/error.ts";
 import { shellQuote, Template, valueText } from "../../src/registry/template.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -17,15 +17,6 @@ async function bash(command: string, cwd: string): Promise<number> {
     stderr: "null",
   }).output();
   return code;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("shellQuote leaves safe words alone and single-quotes everything else", () => {

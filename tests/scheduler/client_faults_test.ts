@@ -8,7 +8,7 @@
  */
 
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
-import { type CliResult, flow, withTempDir } from "../_helpers.ts";
+import { alive, type CliResult, exists, flow, withTempDir } from "../_helpers.ts";
 import {
   cancelJobs,
   QUEUE_TIMEOUT_S,
@@ -77,25 +77,6 @@ async function project(dir: string): Promise<string> {
   );
   await flow(["job", "create", '{"x": 1}', '{"x": 2}'], { cwd: root });
   return root;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a process is alive (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
 }
 
 /** Exactly one line on stderr. */
