@@ -31,6 +31,18 @@ if (!haveSlurm && !required) {
   console.error("SKIPPED: the real-SLURM tests need a running SLURM (bash .ci/run starts one)");
 }
 
+/** A test on the real SLURM, in a temporary folder: skipped without one unless required. */
+function slurmTest(name: string, fn: (dir: string) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: !haveSlurm && !required,
+    fn: async () => {
+      assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
+      await withTempDir(fn);
+    },
+  });
+}
+
 async function project(dir: string): Promise<string[]> {
   await flow(["init", dir]);
   Deno.writeTextFileSync(`${dir}/flow.yaml`, SEED);
@@ -54,67 +66,55 @@ async function waitUntilGone(ids: string[], seconds = 60): Promise<void> {
   throw new Error(`jobs ${ids} still in the queue after ${seconds} s`);
 }
 
-Deno.test({
-  name:
-    "SLURM: a group is submitted with the merged resources, tracked, not submitted twice, and runs",
-  ignore: !haveSlurm && !required,
-  fn: async () => {
-    assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
-    await withTempDir(async (tmp) => {
-      const dir = `${tmp}/path with spaces and "quotes"`;
-      const ids = await project(dir);
-      const pretend = await flow(["submit", "-o", "ex", "--pretend"], { cwd: dir });
-      assertEquals(pretend.code, 0, pretend.stderr);
-      assertStringIncludes(pretend.stdout, "#SBATCH --gpus=2");
-      assertStringIncludes(pretend.stdout, "# Submit command: sbatch --parsable");
-      const sub = await flow(["submit", "-o", "ex", "--hold"], { cwd: dir });
-      assertEquals(sub.code, 0, sub.stderr);
-      const jobIds = sub.stdout.trim().split("\n").map((l) => l.split("\t")[0]);
-      assertEquals(jobIds.length, 2);
-      // Held jobs are tracked: status shows them, and submitting again submits nothing.
-      const st = await flow(["status", "-d"], { cwd: dir });
-      assertEquals(st.code, 0, st.stderr);
-      assertMatch(st.stdout, /ex\s+0\s+0\s+2/);
-      for (const id of ids) assertStringIncludes(st.stdout, id);
-      assertStringIncludes(st.stdout, "[H]");
-      const json = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
-      assertEquals(json[ids[0]].submitted.ex.state, "held");
-      const again = await flow(["submit", "-o", "ex"], { cwd: dir });
-      assertStringIncludes(again.stderr, "2 already queued, held or running: not submitted again");
-      // Release, wait, and check what ran on the "cluster": 2 GPUs each, as the group asked.
-      const rel = await new Deno.Command("scontrol", { args: ["release", jobIds.join(",")] })
-        .output();
-      assertEquals(rel.code, 0, new TextDecoder().decode(rel.stderr));
-      await waitUntilGone(jobIds);
-      for (const id of ids) {
-        const devices = Deno.readTextFileSync(`${dir}/workspace/${id}/op1.txt`).trim().split(",");
-        assertEquals(devices.length, 2, `job ${id} saw ${devices}`);
-      }
-      const after = await flow(["submit", "-o", "ex"], { cwd: dir });
-      assertStringIncludes(after.stderr, "nothing to submit");
-    });
+slurmTest(
+  "SLURM: a group is submitted with the merged resources, tracked, not submitted twice, and runs",
+  async (tmp) => {
+    const dir = `${tmp}/path with spaces and "quotes"`;
+    const ids = await project(dir);
+    const pretend = await flow(["submit", "-o", "ex", "--pretend"], { cwd: dir });
+    assertEquals(pretend.code, 0, pretend.stderr);
+    assertStringIncludes(pretend.stdout, "#SBATCH --gpus=2");
+    assertStringIncludes(pretend.stdout, "# Submit command: sbatch --parsable");
+    const sub = await flow(["submit", "-o", "ex", "--hold"], { cwd: dir });
+    assertEquals(sub.code, 0, sub.stderr);
+    const jobIds = sub.stdout.trim().split("\n").map((l) => l.split("\t")[0]);
+    assertEquals(jobIds.length, 2);
+    // Held jobs are tracked: status shows them, and submitting again submits nothing.
+    const st = await flow(["status", "-d"], { cwd: dir });
+    assertEquals(st.code, 0, st.stderr);
+    assertMatch(st.stdout, /ex\s+0\s+0\s+2/);
+    for (const id of ids) assertStringIncludes(st.stdout, id);
+    assertStringIncludes(st.stdout, "[H]");
+    const json = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+    assertEquals(json[ids[0]].submitted.ex.state, "held");
+    const again = await flow(["submit", "-o", "ex"], { cwd: dir });
+    assertStringIncludes(again.stderr, "2 already queued, held or running: not submitted again");
+    // Release, wait, and check what ran on the "cluster": 2 GPUs each, as the group asked.
+    const rel = await new Deno.Command("scontrol", { args: ["release", jobIds.join(",")] })
+      .output();
+    assertEquals(rel.code, 0, new TextDecoder().decode(rel.stderr));
+    await waitUntilGone(jobIds);
+    for (const id of ids) {
+      const devices = Deno.readTextFileSync(`${dir}/workspace/${id}/op1.txt`).trim().split(",");
+      assertEquals(devices.length, 2, `job ${id} saw ${devices}`);
+    }
+    const after = await flow(["submit", "-o", "ex"], { cwd: dir });
+    assertStringIncludes(after.stderr, "nothing to submit");
   },
-});
+);
 
-Deno.test({
-  name: "SLURM: bundles, arrays and cancel",
-  ignore: !haveSlurm && !required,
-  fn: async () => {
-    assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
-    await withTempDir(async (dir) => {
-      const ids = await project(dir);
-      const arr = await flow(["submit", "-o", "op1", "--bundle", "2", "--array", "--hold"], {
-        cwd: dir,
-      });
-      assertEquals(arr.code, 0, arr.stderr);
-      assertEquals(arr.stdout.trim().split("\n").length, 1); // one array job for both
-      const st = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
-      for (const id of ids) assertEquals(st[id].submitted.op1.state, "held");
-      const c = await flow(["cancel", "-o", "op1"], { cwd: dir });
-      assertEquals(c.code, 0, c.stderr);
-      assertStringIncludes(c.stderr, "cancelled 1 batch job(s)");
-    });
-  },
+slurmTest("SLURM: bundles, arrays and cancel", async (dir) => {
+  const ids = await project(dir);
+  const arr = await flow(["submit", "-o", "op1", "--bundle", "2", "--array", "--hold"], {
+    cwd: dir,
+  });
+  assertEquals(arr.code, 0, arr.stderr);
+  assertEquals(arr.stdout.trim().split("\n").length, 1); // one array job for both
+  const st = JSON.parse((await flow(["status", "--json"], { cwd: dir })).stdout);
+  for (const id of ids) assertEquals(st[id].submitted.op1.state, "held");
+  const c = await flow(["cancel", "-o", "op1"], { cwd: dir });
+  assertEquals(c.code, 0, c.stderr);
+  assertStringIncludes(c.stderr, "cancelled 1 batch job(s)");
 });
 
 /** A slow operation while `slow-flag` exists in the project folder; quick otherwise. */
@@ -205,22 +205,17 @@ async function killedByScheduler(dir: string, how: "scancel" | "walltime"): Prom
   assertEquals(final[id].operations.slow.status, "complete", how);
 }
 
-Deno.test({
-  name:
-    "SLURM: a batch job killed by the scheduler (scancel, walltime) mid-operation releases its claim; the operation is eligible again and runs",
-  ignore: !haveSlurm && !required,
-  fn: async () => {
-    assert(haveSlurm, "FLOW_TEST_SLURM=required but no SLURM answers (sinfo)");
-    await withTempDir(async (dir) => {
-      // Both at once: the walltime of one minute takes 60-90 s to run out.
-      const results = await Promise.allSettled([
-        killedByScheduler(`${dir}/cancelled`, "scancel"),
-        killedByScheduler(`${dir}/timed-out`, "walltime"),
-      ]);
-      for (const r of results) if (r.status === "rejected") throw r.reason;
-    });
+slurmTest(
+  "SLURM: a batch job killed by the scheduler (scancel, walltime) mid-operation releases its claim; the operation is eligible again and runs",
+  async (dir) => {
+    // Both at once: the walltime of one minute takes 60-90 s to run out.
+    const results = await Promise.allSettled([
+      killedByScheduler(`${dir}/cancelled`, "scancel"),
+      killedByScheduler(`${dir}/timed-out`, "walltime"),
+    ]);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
   },
-});
+);
 
 Deno.test("PBS and LSF scripts carry the merged request (no server needed)", async () => {
   await withTempDir(async (dir) => {
