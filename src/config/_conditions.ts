@@ -47,6 +47,7 @@ function allOf(conditions: readonly Condition[]): Condition {
     key: `all\0${conditions.map((c) => c.key.replaceAll("\0", "\0\0")).join("\0,")}`,
     after: conditions.flatMap((c) => c.after),
     cacheable: conditions.every((c) => c.cacheable),
+    ignoresStatePoint: conditions.every((c) => c.ignoresStatePoint),
     evaluate(job, ctx) {
       const results = conditions.map((c) => c.evaluate(job, ctx));
       if (results.some((r) => r === false)) return false;

@@ -49,6 +49,12 @@ export interface Condition {
    * (see `condition_cache.ts`).
    */
   readonly cacheable?: boolean;
+  /**
+   * True if evaluating it never reads the job's state point (the built-ins on
+   * files, documents and `after` say so), so that a command may list jobs
+   * without reading their state points. Absent: it may read it.
+   */
+  readonly ignoresStatePoint?: boolean;
   /** Whether the condition holds for the job. */
   evaluate(job: Job, ctx: ConditionContext): boolean | Promise<boolean>;
 }
@@ -71,6 +77,7 @@ export function isFile(name: string): Condition {
     key: `isfile\0${name}`,
     after: [],
     cacheable: !name.includes("/"),
+    ignoresStatePoint: true,
     evaluate: (job, ctx) => ctx.isFile ? ctx.isFile(job, name) : job.isFileSync(name),
   };
 }
@@ -90,6 +97,7 @@ export function after(...operations: string[]): Condition {
     description: `after(${operations.join(", ")})`,
     key: `after\0${operations.join("\0")}`,
     after: operations,
+    ignoresStatePoint: true,
     evaluate(job, ctx) {
       const results = operations.map((op) => ctx.postconditionsHold(op, job));
       if (results.every((r) => typeof r === "boolean")) return results.every(Boolean);
@@ -131,6 +139,7 @@ export function docTrue(key: string): Condition {
     key: `doctrue\0${key}`,
     after: [],
     cacheable: true,
+    ignoresStatePoint: true,
     evaluate: (job, ctx) => truthy(docValue(job, key, ctx)),
   };
 }
@@ -150,6 +159,7 @@ export function docFalse(key: string): Condition {
     key: `docfalse\0${key}`,
     after: [],
     cacheable: true,
+    ignoresStatePoint: true,
     evaluate: (job, ctx) => !truthy(docValue(job, key, ctx)),
   };
 }
@@ -182,6 +192,7 @@ export function docEquals(key: string, value: JsonValue): Condition {
     key: `doceq\0${key}\0${dumps(value, { sortKeys: true })}`,
     after: [],
     cacheable: true,
+    ignoresStatePoint: true,
     evaluate: (job, ctx) => {
       const v = docValue(job, key, ctx);
       return v !== undefined && valuesEqual(v, value);
@@ -204,6 +215,7 @@ export function not(condition: Condition): Condition {
     key: `not\0${condition.key}`,
     after: condition.after,
     cacheable: condition.cacheable,
+    ignoresStatePoint: condition.ignoresStatePoint,
     evaluate(job, ctx) {
       const r = condition.evaluate(job, ctx);
       return typeof r === "boolean" ? !r : r.then((x) => !x);
@@ -225,6 +237,7 @@ export const never: Condition = Object.freeze({
   description: "never",
   key: "never",
   after: [],
+  ignoresStatePoint: true,
   evaluate: () => false,
 });
 

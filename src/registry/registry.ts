@@ -5,6 +5,7 @@
  * @module
  */
 
+import { single } from "./aggregate.ts";
 import { type DirectiveSpec, mergeOperationDirectives } from "../directives/mod.ts";
 import { closest } from "../suggest.ts";
 import type { Job } from "../workspace/job.ts";
@@ -104,6 +105,27 @@ export class Registry {
   /** The labels, in registration order. */
   get labels(): readonly [string, Condition][] {
     return [...this.#labels.entries()];
+  }
+
+  /**
+   * True if evaluating eligibility and labels may read state points: some
+   * condition is not one of the built-ins on files, documents and `after`
+   * (see `Condition.ignoresStatePoint`), or some operation aggregates jobs
+   * other than one by one. When false, commands such as `flow status` list
+   * jobs without reading their state points.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * console.log(new Registry().readsStatePoints()); // false
+   * ```
+   */
+  readsStatePoints(): boolean {
+    const free = (cs: readonly Condition[]) => cs.every((c) => c.ignoresStatePoint === true);
+    for (const op of this.#operations.values()) {
+      if (op.aggregator !== single || !free(op.pre) || !free(op.post)) return true;
+    }
+    return ![...this.#labels.values()].every((c) => c.ignoresStatePoint === true);
   }
 
   /** The operation called `name`. */

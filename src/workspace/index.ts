@@ -12,6 +12,9 @@
  *
  * State points are kept as their JSON text and parsed on first use; a job id
  * determines its state point, so entries stay valid even in a stale index.
+ * A job whose state point was not read yet (a lazy listing, as `flow status`
+ * makes when nothing it evaluates needs state points) has a line with its id
+ * alone; a listing that needs state points reads and verifies those.
  *
  * @module
  */
@@ -30,7 +33,7 @@ const MAGIC = "flow-workspace-index 1";
  * @example
  * ```ts
  * import type { WorkspaceIndex } from "./index.ts";
- * const idx: WorkspaceIndex = { workspaceMtime: 0, trusted: false, statePoints: new Map(), problems: [] };
+ * const idx: WorkspaceIndex = { workspaceMtime: 0, trusted: false, statePoints: new Map(), unread: 0, problems: [] };
  * ```
  */
 export interface WorkspaceIndex {
@@ -38,8 +41,10 @@ export interface WorkspaceIndex {
   workspaceMtime: number;
   /** True if the index can stand in for a listing (see the module documentation). */
   trusted: boolean;
-  /** Job id → state point JSON text, in id order. */
-  statePoints: Map<string, string>;
+  /** Job id → state point JSON text (null: not read yet), in id order. */
+  statePoints: Map<string, string | null>;
+  /** How many entries of `statePoints` are null. */
+  unread: number;
   /** Broken job directories: name → reason. */
   problems: [string, string][];
 }
@@ -70,17 +75,22 @@ export function readIndex(root: string, workspace: string): WorkspaceIndex | und
   const header = lines[0].split("\t");
   if (header[0] !== MAGIC || lines[lines.length - 1] !== "") return undefined;
   const recorded = Number(header[1]);
-  const statePoints = new Map<string, string>();
+  const statePoints = new Map<string, string | null>();
   const problems: [string, string][] = [];
+  let unread = 0;
   for (let i = 1; i < lines.length - 1; i++) {
     const line = lines[i];
     const tab = line.indexOf("\t");
-    if (tab < 0) return undefined;
-    if (line.charCodeAt(0) === 33 /* ! */) problems.push([line.slice(1, tab), line.slice(tab + 1)]);
-    else statePoints.set(line.slice(0, tab), line.slice(tab + 1));
+    if (tab < 0) {
+      if (line.length !== 32) return undefined;
+      statePoints.set(line, null);
+      unread++;
+    } else if (line.charCodeAt(0) === 33 /* ! */) {
+      problems.push([line.slice(1, tab), line.slice(tab + 1)]);
+    } else statePoints.set(line.slice(0, tab), line.slice(tab + 1));
   }
   const trusted = recorded === wsMtime && indexMtime - recorded > SETTLE_MS;
-  return { workspaceMtime: recorded, trusted, statePoints, problems };
+  return { workspaceMtime: recorded, trusted, statePoints, unread, problems };
 }
 
 /**
@@ -92,13 +102,17 @@ export function readIndex(root: string, workspace: string): WorkspaceIndex | und
  * import { readIndex, writeIndex } from "./index.ts";
  * const root = Deno.makeTempDirSync();
  * Deno.mkdirSync(`${root}/workspace`);
- * writeIndex(root, { workspaceMtime: 0, trusted: false, statePoints: new Map([["a", "{}"]]), problems: [] });
- * console.log(readIndex(root, `${root}/workspace`)?.statePoints.size); // 1
+ * const statePoints = new Map([["a".repeat(32), "{}"], ["b".repeat(32), null]]);
+ * writeIndex(root, { workspaceMtime: 0, trusted: false, statePoints, unread: 1, problems: [] });
+ * console.log(readIndex(root, `${root}/workspace`)?.unread); // 1
  * ```
  */
 export function writeIndex(root: string, index: WorkspaceIndex): void {
   const parts = [`${MAGIC}\t${index.workspaceMtime}\n`];
-  for (const [id, text] of index.statePoints) parts.push(id, "\t", text, "\n");
+  for (const [id, text] of index.statePoints) {
+    if (text === null) parts.push(id, "\n");
+    else parts.push(id, "\t", text, "\n");
+  }
   for (const [id, reason] of index.problems) {
     parts.push("!", id, "\t", reason.replace(/[\t\n\r]+/g, " "), "\n");
   }

@@ -42,22 +42,30 @@ export class Job {
   readonly id: string;
   /** Absolute path of the job directory (`<workspace>/<id>`). */
   readonly path: string;
-  #sp: JsonObject | string;
+  #sp: JsonObject | string | (() => JsonObject);
   #doc?: Document;
 
   /**
    * @internal Use the project's methods to get jobs. `sp` may be the state
-   * point's JSON text, already verified, which is parsed on first use.
+   * point's JSON text, already verified, which is parsed on first use, or a
+   * function that reads it (and throws a `DataError` if it cannot), called
+   * on first use: a listing that leaves state points unread.
    */
-  constructor(workspace: string, id: string, sp: JsonObject | string) {
+  constructor(workspace: string, id: string, sp: JsonObject | string | (() => JsonObject)) {
     this.id = id;
     this.#sp = sp;
     this.path = `${workspace}/${id}`;
   }
 
-  /** The state point (treat as read-only: changing it would change the id). */
+  /**
+   * The state point (treat as read-only: changing it would change the id).
+   *
+   * @throws {DataError} when the job came from a listing that left state
+   * points unread and its state point file turns out missing or broken.
+   */
   get sp(): Readonly<JsonObject> {
-    if (typeof this.#sp === "string") {
+    if (typeof this.#sp === "function") this.#sp = this.#sp();
+    else if (typeof this.#sp === "string") {
       this.#sp = parse(this.#sp, `state point of job ${this.id}`) as JsonObject;
     }
     return this.#sp;
@@ -65,7 +73,12 @@ export class Job {
 
   /** The state point as canonical JSON text (`json.dumps(sp, sort_keys=True)`). */
   get spText(): string {
-    return typeof this.#sp === "string" ? this.#sp : dumps(this.#sp, { sortKeys: true });
+    return typeof this.#sp === "string" ? this.#sp : dumps(this.sp, { sortKeys: true });
+  }
+
+  /** False while the state point has not been read (a listing with `lazy` leaves it unread). */
+  get spLoaded(): boolean {
+    return typeof this.#sp !== "function";
   }
 
   /** The job document (`signac_job_document.json`). */

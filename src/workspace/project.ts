@@ -98,6 +98,18 @@ export interface ListOptions {
    * reads half of them in a Worker, on another core.
    */
   parallelFrom?: number;
+  /**
+   * Leave the state points of jobs that the workspace index does not hold
+   * unread: each is read, and checked against its id, when its job's `sp` is
+   * first used (which throws a `DataError` if the file is missing or broken).
+   * For commands that evaluate only file, document and `after` conditions,
+   * such as `flow status` of most workflows: on a first listing of 100,000
+   * jobs this saves reading 100,000 files. Job directories listed as broken
+   * by an earlier listing are read again and reported as before; a new broken
+   * one is reported by the first listing that reads it, and by `flow check`.
+   * Default false.
+   */
+  lazy?: boolean;
 }
 
 /** What {@link Project.list} found before reading state points. */
@@ -289,6 +301,12 @@ export class Project {
     return readStatePointFile(this.workspace, id);
   }
 
+  /** Reads job `id`'s state point when first used (a lazy listing). */
+  #reader(id: string): () => JsonObject {
+    const workspace = this.workspace;
+    return () => readStatePointFile(workspace, id);
+  }
+
   /**
    * Lists every job with its state point, and every job directory that
    * cannot be read, in one pass. While the workspace folder is unchanged the
@@ -314,12 +332,15 @@ export class Project {
   async #readAhead(options: ListOptions): Promise<Scanned | undefined> {
     const from = options.parallelFrom ?? 20_000;
     const index = options.verify ? undefined : readIndex(this.root, this.workspace);
-    if (index?.trusted) return { index, before: undefined, all: [] };
+    if (index?.trusted && (options.lazy || index.unread === 0)) {
+      return { index, before: undefined, all: [] };
+    }
     const before = this.#workspaceMtime();
     const all = this.#ids();
     const scanned: Scanned = { index, before, all };
+    if (options.lazy) return scanned;
     const known = index?.statePoints;
-    const ids = all.filter((id) => !known?.has(id));
+    const ids = all.filter((id) => typeof known?.get(id) !== "string");
     if (ids.length < from) return scanned;
     const signacCache = options.verify ? new Map() : readStatePointCache(this.root);
     const unread = ids.filter((id) => !signacCache.has(id));
@@ -362,15 +383,17 @@ export class Project {
       : options.verify
       ? undefined
       : readIndex(this.root, this.workspace);
-    if (index?.trusted) return this.#fromIndex(index);
+    if (index?.trusted && (options.lazy || index.unread === 0)) return this.#fromIndex(index);
     const before = scanned ? scanned.before : this.#workspaceMtime();
     const ids = scanned ? scanned.all : this.#ids();
     const ahead = scanned?.ahead;
-    const known = index?.statePoints ?? new Map<string, string>();
+    const known = index?.statePoints ?? new Map<string, string | null>();
+    // Lazily: what an earlier listing found broken is read (and reported) again; the rest waits.
+    const wasBroken = options.lazy ? new Set(index?.problems.map(([id]) => id)) : undefined;
     let signacCache: Map<string, JsonObject> | undefined;
     const jobs: Job[] = [];
     const problems: JobProblem[] = [];
-    const texts = new Map<string, string>();
+    const texts = new Map<string, string | null>();
     for (const id of ids) {
       if (this.#links.has(id)) {
         // Listed as a problem: flow never reads or writes a job through a link.
@@ -378,7 +401,12 @@ export class Project {
         problems.push({ id, path, reason: linkedReason(path) });
         continue;
       }
-      let text = known.get(id);
+      let text = known.get(id) ?? undefined;
+      if (text === undefined && wasBroken && !wasBroken.has(id)) {
+        texts.set(id, null);
+        jobs.push(new Job(this.workspace, id, this.#reader(id)));
+        continue;
+      }
       const read = ahead?.get(id);
       if (text === undefined && read !== undefined) {
         if (!read[0]) {
@@ -415,6 +443,7 @@ export class Project {
         workspaceMtime: before,
         trusted: false,
         statePoints: texts,
+        unread: 0, // not written
         problems: problems.map((p) => [p.id, p.reason]),
       });
     }
@@ -423,7 +452,9 @@ export class Project {
 
   #fromIndex(index: WorkspaceIndex): Listing {
     const jobs: Job[] = [];
-    for (const [id, text] of index.statePoints) jobs.push(new Job(this.workspace, id, text));
+    for (const [id, text] of index.statePoints) {
+      jobs.push(new Job(this.workspace, id, text ?? this.#reader(id)));
+    }
     const problems = index.problems.map(([id, reason]) => ({
       id,
       path: `${this.workspace}/${id}`,

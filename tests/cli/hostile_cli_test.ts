@@ -215,6 +215,8 @@ Deno.test("flow run: values that cannot be substituted safely fail only their jo
     );
     const [good, bad] = c.stdout.trim().split("\n");
     await flow(["status"], { cwd: root });
+    // A status that needs no state points leaves them unread in the index; this reads them.
+    await flow(["find"], { cwd: root });
     const before = snapshot(root);
     for (const op of ["add", "here"]) {
       const pretend = await flow(["run", "--pretend", "-o", op], { cwd: root });
@@ -271,6 +273,8 @@ Deno.test("hostile job ids: every command refuses them with one line, exit 2, no
     );
     await flow(["job", "create", '{"x": 1}', '{"x": 2}'], { cwd: root });
     await flow(["status"], { cwd: root });
+    // A status that needs no state points leaves them unread in the index; this reads them.
+    await flow(["find"], { cwd: root });
     const before = snapshot(root);
     const commands: ((id: string) => string[])[] = [
       (id) => ["run", "-j", id],
@@ -332,7 +336,8 @@ Deno.test("symbolic links out of the workspace: linked job directories are skipp
       `${linked}: the job directory is a symbolic link (to ${outside}/${linked}), which flow does not follow`,
     );
 
-    // Naming it: refused, nothing changed.
+    // Naming it: refused, nothing changed (after a listing that reads state points, as commands do).
+    await flow(["find"], { cwd: root });
     const before = snapshot(root);
     for (
       const args of [

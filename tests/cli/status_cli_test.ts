@@ -232,3 +232,45 @@ Deno.test("flow status --help documents the JSON schema and shows examples", asy
   assertStringIncludes(r.stdout, "Examples:\n  flow status\n");
   assertStringIncludes(r.stdout, "--only-incomplete");
 });
+
+Deno.test("flow status reads state points only when a condition, -f, -j or -p needs them", async () => {
+  await withTempDir(async (dir) => {
+    let r = await flow(["init", dir]);
+    assertEquals(r.code, 0, r.stderr);
+    const files = "operations:\n  prep:\n    command: touch a.txt\n    post: [{isfile: a.txt}]\n" +
+      "  post:\n    command: 'true'\n    pre: [{after: prep}]\n    post: [{doc: done}]\n";
+    Deno.writeTextFileSync(`${dir}/flow.yaml`, files);
+    r = await flow(["job", "create", '{"T": 1}', '{"T": 2}'], { cwd: dir });
+    const [one, two] = r.stdout.trim().split("\n");
+    Deno.writeTextFileSync(`${dir}/workspace/${two}/signac_statepoint.json`, "{garbled");
+    const index = () => Deno.readTextFileSync(`${dir}/.flow/workspace.index`).split("\n").slice(1);
+
+    // File and document conditions only: ids listed, no state point read.
+    r = await flow(["status"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stdout, "Overview: 2 jobs");
+    assertEquals(r.stderr, "");
+    assertEquals(index().sort(), ["", one, two].sort(), "ids alone: no state point read");
+    // -p needs them: read, the broken one reported and left out.
+    r = await flow(["status", "-p", "T"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stdout, "Overview: 1 job,");
+    assertStringIncludes(r.stderr, `skipped 1 broken job directory (${two}:`);
+    assertEquals(index().filter((l) => l.length > 0 && !l.startsWith("!")), [`${one}\t{"T": 1}`]);
+    // Once known to be broken, a status that reads none still reports it.
+    r = await flow(["status"], { cwd: dir });
+    assertStringIncludes(r.stderr, `skipped 1 broken job directory (${two}:`);
+    assertStringIncludes(r.stdout, "Overview: 1 job,");
+
+    // A shell condition may use the state point: a fresh project lists them all.
+    Deno.removeSync(`${dir}/.flow`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      files + "  check:\n    command: 'true'\n    post: [{sh: 'test {job.sp.T} = 1'}]\n",
+    );
+    r = await flow(["status"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stderr, `skipped 1 broken job directory (${two}:`);
+    assertEquals(index().filter((l) => l.length === 32), [], "no id without its state point");
+  });
+});

@@ -1,7 +1,17 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { op, withJobs } from "./_fixtures.ts";
 import { groupBy, groupsOf, single } from "../../src/registry/aggregate.ts";
-import { after, docTrue, isFile, never, not } from "../../src/registry/condition.ts";
+import {
+  after,
+  docEquals,
+  docFalse,
+  docTrue,
+  fn,
+  isFile,
+  never,
+  not,
+  sh,
+} from "../../src/registry/condition.ts";
 import { Evaluator } from "../../src/registry/eligibility.ts";
 import { DefinitionError } from "../../src/registry/error.ts";
 import { Registry } from "../../src/registry/registry.ts";
@@ -448,4 +458,90 @@ Deno.test("addGroup copies its run options", () => {
   runOptions.parallel = true;
   assertEquals(r.group("g").runOptions, { parallel: false });
   assertEquals(r.group("g").submitOptions, "");
+});
+
+Deno.test("readsStatePoints(): only built-ins on files, documents and after, one job at a time, read none", () => {
+  const cases: [string, () => Registry, boolean][] = [
+    ["nothing defined", () => new Registry(), false],
+    ["the seed workflow (isfile)", seed, false],
+    [
+      "doc, not, never, after, isfile with a path",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { post: [docTrue("x"), docFalse("y"), docEquals("z", 1)] }));
+        r.addOperation(op("b", { pre: [after("a"), not(isFile("lock"))], post: [isFile("d/o")] }));
+        r.addOperation(op("c", { pre: [never] }));
+        r.addLabel("done", not(docTrue("failed")));
+        return r;
+      },
+      false,
+    ],
+    [
+      "a shell condition",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { post: [sh("test -f {job.sp.name}")] }));
+        return r;
+      },
+      true,
+    ],
+    [
+      "a TypeScript function as a precondition",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { pre: [fn((job) => job.sp.T === 1)] }));
+        return r;
+      },
+      true,
+    ],
+    [
+      "not() of a function",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { post: [not(fn(() => true))] }));
+        return r;
+      },
+      true,
+    ],
+    [
+      "a label that is a function",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { post: [isFile("a")] }));
+        r.addLabel("hot", fn((job) => Number(job.sp.T) > 1));
+        return r;
+      },
+      true,
+    ],
+    [
+      "groupsOf aggregation",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { post: [isFile("a")], aggregator: groupsOf(2) }));
+        return r;
+      },
+      true,
+    ],
+    [
+      "groupBy aggregation",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { aggregator: groupBy("T") }));
+        return r;
+      },
+      true,
+    ],
+    [
+      "a condition object without the mark",
+      () => {
+        const r = new Registry();
+        r.addOperation(op("a", { post: [{ ...isFile("a"), ignoresStatePoint: undefined }] }));
+        return r;
+      },
+      true,
+    ],
+  ];
+  for (const [what, make, expected] of cases) {
+    assertEquals(make().readsStatePoints(), expected, what);
+  }
 });

@@ -179,6 +179,11 @@ column per operation and group:
   blank  it does not apply to this row (an aggregate operation on a job)
 and the labels that hold (for an aggregate: for all its jobs).
 
+State points are read only when something needs them (a shell or
+TypeScript condition, aggregation, -f, -j, -p): otherwise a job directory
+whose state point file is broken counts as a job until a command that reads
+state points (or 'flow check') reports it; from then on status skips it too.
+
 -j takes job ids, unique prefixes of them, and aggregate ids (agg-…, or a
 unique prefix). With -j or -f, an aggregate is shown when it is named, or
 when all its jobs are selected. -f takes filter arguments as 'flow find'
@@ -210,7 +215,10 @@ Examples:
     )
     .action(async (opts: StatusCliOptions) => {
       const { project, registry } = await ctx.loadWorkflow();
-      const { jobs, problems } = await project.list();
+      // State points are read only when something shown or evaluated needs them.
+      const lazy = !registry.readsStatePoints() && !opts.jobId?.length && !opts.filter?.length &&
+        !opts.parameter?.length;
+      const { jobs, problems } = await project.list({ lazy });
       const select = selection(project, jobs, opts); // a bad -j fails before any warning
       warnProblems(problems);
       let bar: Progress | undefined;
