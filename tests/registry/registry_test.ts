@@ -14,6 +14,7 @@ import {
 } from "../../src/registry/condition.ts";
 import { Evaluator } from "../../src/registry/eligibility.ts";
 import { DefinitionError } from "../../src/registry/error.ts";
+import type { Operation } from "../../src/registry/operation.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { UsageError } from "../../src/errors.ts";
 
@@ -460,6 +461,13 @@ Deno.test("addGroup copies its run options", () => {
   assertEquals(r.group("g").submitOptions, "");
 });
 
+/** A registry of these operations. */
+function withOps(...ops: Operation[]): Registry {
+  const r = new Registry();
+  for (const o of ops) r.addOperation(o);
+  return r;
+}
+
 Deno.test("readsStatePoints(): only built-ins on files, documents and after, one job at a time, read none", () => {
   const cases: [string, () => Registry, boolean][] = [
     ["nothing defined", () => new Registry(), false],
@@ -478,29 +486,17 @@ Deno.test("readsStatePoints(): only built-ins on files, documents and after, one
     ],
     [
       "a shell condition",
-      () => {
-        const r = new Registry();
-        r.addOperation(op("a", { post: [sh("test -f {job.sp.name}")] }));
-        return r;
-      },
+      () => withOps(op("a", { post: [sh("test -f {job.sp.name}")] })),
       true,
     ],
     [
       "a TypeScript function as a precondition",
-      () => {
-        const r = new Registry();
-        r.addOperation(op("a", { pre: [fn((job) => job.sp.T === 1)] }));
-        return r;
-      },
+      () => withOps(op("a", { pre: [fn((job) => job.sp.T === 1)] })),
       true,
     ],
     [
       "not() of a function",
-      () => {
-        const r = new Registry();
-        r.addOperation(op("a", { post: [not(fn(() => true))] }));
-        return r;
-      },
+      () => withOps(op("a", { post: [not(fn(() => true))] })),
       true,
     ],
     [
@@ -515,29 +511,17 @@ Deno.test("readsStatePoints(): only built-ins on files, documents and after, one
     ],
     [
       "groupsOf aggregation",
-      () => {
-        const r = new Registry();
-        r.addOperation(op("a", { post: [isFile("a")], aggregator: groupsOf(2) }));
-        return r;
-      },
+      () => withOps(op("a", { post: [isFile("a")], aggregator: groupsOf(2) })),
       true,
     ],
     [
       "groupBy aggregation",
-      () => {
-        const r = new Registry();
-        r.addOperation(op("a", { aggregator: groupBy("T") }));
-        return r;
-      },
+      () => withOps(op("a", { aggregator: groupBy("T") })),
       true,
     ],
     [
       "a condition object without the mark",
-      () => {
-        const r = new Registry();
-        r.addOperation(op("a", { post: [{ ...isFile("a"), ignoresStatePoint: undefined }] }));
-        return r;
-      },
+      () => withOps(op("a", { post: [{ ...isFile("a"), ignoresStatePoint: undefined }] })),
       true,
     ],
   ];
