@@ -125,7 +125,7 @@ export class Registry {
     for (const op of this.#operations.values()) {
       if (op.aggregator !== single || !free(op.pre) || !free(op.post)) return true;
     }
-    return ![...this.#labels.values()].every((c) => c.ignoresStatePoint === true);
+    return !free([...this.#labels.values()]);
   }
 
   /** The operation called `name`. */
