@@ -103,11 +103,14 @@ export function readIndex(root: string, workspace: string): WorkspaceIndex | und
  * const root = Deno.makeTempDirSync();
  * Deno.mkdirSync(`${root}/workspace`);
  * const statePoints = new Map([["a".repeat(32), "{}"], ["b".repeat(32), null]]);
- * writeIndex(root, { workspaceMtime: 0, trusted: false, statePoints, unread: 1, problems: [] });
+ * writeIndex(root, { workspaceMtime: 0, statePoints, problems: [] });
  * console.log(readIndex(root, `${root}/workspace`)?.unread); // 1
  * ```
  */
-export function writeIndex(root: string, index: WorkspaceIndex): void {
+export function writeIndex(
+  root: string,
+  index: Pick<WorkspaceIndex, "workspaceMtime" | "statePoints" | "problems">,
+): void {
   const parts = [`${MAGIC}\t${index.workspaceMtime}\n`];
   for (const [id, text] of index.statePoints) {
     if (text === null) parts.push(id, "\n");

@@ -303,8 +303,7 @@ export class Project {
 
   /** Reads job `id`'s state point when first used (a lazy listing). */
   #reader(id: string): () => JsonObject {
-    const workspace = this.workspace;
-    return () => readStatePointFile(workspace, id);
+    return () => this.#readStatePoint(id);
   }
 
   /**
@@ -441,9 +440,7 @@ export class Project {
     if (!options.verify && before !== undefined && before === this.#workspaceMtime()) {
       writeIndex(this.root, {
         workspaceMtime: before,
-        trusted: false,
         statePoints: texts,
-        unread: 0, // not written
         problems: problems.map((p) => [p.id, p.reason]),
       });
     }
