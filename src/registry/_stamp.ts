@@ -30,20 +30,24 @@ export interface Scan {
 
 /**
  * The stamp of a job directory, then its listing (in this order: a change
- * after the stamp shows up as a new stamp); undefined for links and errors.
+ * after the stamp shows up as a new stamp), packed in one string (see
+ * {@link unpackScan}): 100,000 of them are kept until evaluated and cross
+ * from the Worker, where one string costs a fraction of an object with
+ * arrays. Undefined for links and errors.
  */
-export function scanDir(path: string): Scan | undefined {
+export function scanDir(path: string): string | undefined {
   const stamp = stampOf(path);
   if (!stamp) return undefined;
-  const files: string[] = [];
-  let links = false;
+  // "/" cannot occur in a file name: "<mtime>:<ctime>/<newest>/<links>[/<file>]...".
+  let packed = "";
+  let links = 0;
   try {
     for (const e of Deno.readDirSync(path)) {
-      if (e.isFile) files.push(e.name);
+      if (e.isFile) packed += "/" + e.name;
       else if (e.isSymlink) {
-        links = true;
+        links = 1;
         try {
-          if (Deno.statSync(`${path}/${e.name}`).isFile) files.push(e.name);
+          if (Deno.statSync(`${path}/${e.name}`).isFile) packed += "/" + e.name;
         } catch {
           // a dangling link is not a file
         }
@@ -52,5 +56,11 @@ export function scanDir(path: string): Scan | undefined {
   } catch {
     return undefined;
   }
-  return { stamp, files, links };
+  return `${stamp[0]}/${stamp[1]}/${links}${packed}`;
+}
+
+/** The {@link Scan} packed by {@link scanDir}. */
+export function unpackScan(packed: string): Scan {
+  const parts = packed.split("/");
+  return { stamp: [parts[0], Number(parts[1])], files: parts.slice(3), links: parts[2] === "1" };
 }

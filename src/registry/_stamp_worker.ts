@@ -2,8 +2,8 @@
 // listings) of a list of job directories, so that the file system calls of a large workspace are
 // spread over two cores.
 //
-// Request: { paths, scan }. Reply: per path, the stamp (or the Scan when scanning), null for
-// symbolic links and errors.
+// Request: { paths, scan }. Reply: per path, the stamp (or the packed scan when scanning), null
+// for symbolic links and errors.
 
 import { scanDir, stampOf } from "./_stamp.ts";
 

@@ -33,7 +33,7 @@ import { tempNameFor } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
-import { type Scan, scanDir, stampOf } from "./_stamp.ts";
+import { scanDir, stampOf, unpackScan } from "./_stamp.ts";
 
 /** Below this many jobs, stamps are read in the main thread only (a Worker costs ~10 ms to start). */
 const PARALLEL_STAMPS = 20_000;
@@ -59,10 +59,11 @@ interface Entry {
   dir: string;
   /** Stamp of the job document, "0" when the job has none. */
   doc: string;
-  /** One character per key of the file's key list: "1", "0" or "-" (not known). */
+  /**
+   * One character per column ({@link ConditionCache} keys): "1", "0" or "-"
+   * (not known); columns past its end are not known either.
+   */
   codes: string;
-  /** Results learnt in this command for keys not in the file's list. */
-  extra?: Map<string, boolean>;
 }
 
 /**
@@ -90,8 +91,8 @@ export class ConditionCache {
   readonly #used = new Set<string>();
   /** Job directory stamps read ahead by {@link prefetch}. */
   #stamps?: Map<string, string | null>;
-  /** Stamps and listings read ahead by {@link prefetch} when most entries are missing. */
-  #scans?: Map<string, Scan | null>;
+  /** Stamps and listings read ahead by {@link prefetch} when most entries are missing (packed). */
+  #scans?: Map<string, string | null>;
   #parallelFrom = PARALLEL_STAMPS;
   #dirty = false;
 
@@ -175,26 +176,44 @@ export class ConditionCache {
     if (!entry) return undefined;
     this.#used.add(key);
     const col = this.#column.get(key);
-    if (col !== undefined) {
-      const c = entry.codes.charCodeAt(col);
-      if (c === TRUE) return true;
-      if (c === FALSE) return false;
-    }
-    return entry.extra?.get(key);
+    if (col === undefined) return undefined;
+    const c = entry.codes.charCodeAt(col);
+    return c === TRUE ? true : c === FALSE ? false : undefined;
   }
 
-  /** Records the result of condition `key` for `job` (ignored for jobs that cannot be cached). */
-  set(job: Job, key: string, value: boolean): void {
+  /**
+   * Records the result of condition `key` for `job`; false (nothing kept)
+   * for jobs that cannot be cached. Results are kept in place, one character
+   * per job and key: a first run at 100,000 jobs learns 300,000 of them.
+   */
+  set(job: Job, key: string, value: boolean): boolean {
     const entry = this.#checked.get(job.id);
-    if (!entry) return;
+    if (!entry) return false;
     this.#used.add(key);
-    (entry.extra ??= new Map()).set(key, value);
+    let col = this.#column.get(key);
+    if (col === undefined) {
+      col = this.#keys.length;
+      this.#keys.push(key);
+      this.#column.set(key, col);
+    }
+    const codes = entry.codes;
+    const c = value ? "1" : "0";
+    if (codes.charCodeAt(col) === c.charCodeAt(0)) return true;
+    entry.codes = col < codes.length
+      ? codes.slice(0, col) + c + codes.slice(col + 1)
+      : codes + "-".repeat(col - codes.length) + c;
     this.#dirty = true;
+    return true;
   }
 
   /** Forgets what was checked for these jobs (an operation may have changed them). */
   forget(jobs: readonly Job[]): void {
-    for (const j of jobs) this.#checked.delete(j.id);
+    for (const j of jobs) {
+      this.#checked.delete(j.id);
+      // Whatever was read ahead is older than the change.
+      this.#stamps?.delete(j.id);
+      this.#scans?.delete(j.id);
+    }
   }
 
   #entry(
@@ -207,10 +226,12 @@ export class ConditionCache {
     // Times first, listing second: a change after the stat shows up as a new time.
     const old = this.#entries.get(job.id);
     // A scan read ahead is a stamp with the listing made after it: as good as reading both now.
-    const scan = this.#scans?.get(job.id);
-    if (scan !== undefined) this.#scans!.delete(job.id);
+    const packed = this.#scans?.get(job.id);
+    if (packed !== undefined) this.#scans!.delete(job.id);
+    const scan = packed ? unpackScan(packed) : undefined;
     // A stamp read ahead serves only to confirm an entry; anything else is read again here.
     const ahead = this.#stamps?.get(job.id);
+    if (ahead !== undefined) this.#stamps!.delete(job.id);
     const dir: readonly [string, number] | undefined = scan
       ? scan.stamp
       : old && ahead === old.dir
@@ -263,8 +284,8 @@ export class ConditionCache {
     } catch {
       return;
     }
-    const reply = new Promise<(string | Scan | null)[] | undefined>((resolve) => {
-      worker.onmessage = (e: MessageEvent<(string | Scan | null)[]>) => resolve(e.data);
+    const reply = new Promise<(string | null)[] | undefined>((resolve) => {
+      worker.onmessage = (e: MessageEvent<(string | null)[]>) => resolve(e.data);
       worker.onerror = (e) => {
         e.preventDefault();
         resolve(undefined);
@@ -272,12 +293,12 @@ export class ConditionCache {
     });
     worker.postMessage({ paths: theirs, scan });
     if (scan) {
-      const scans = new Map<string, Scan | null>();
+      const scans = new Map<string, string | null>();
       for (let i = 0; i < half; i++) scans.set(jobs[i].id, scanDir(jobs[i].path) ?? null);
       const rest = await reply;
       worker.terminate();
       if (rest) {
-        for (let i = 0; i < rest.length; i++) scans.set(jobs[half + i].id, rest[i] as Scan | null);
+        for (let i = 0; i < rest.length; i++) scans.set(jobs[half + i].id, rest[i]);
       }
       this.#scans = scans;
       return;
@@ -287,7 +308,7 @@ export class ConditionCache {
     const rest = await reply;
     worker.terminate();
     if (rest) {
-      for (let i = 0; i < rest.length; i++) stamps.set(jobs[half + i].id, rest[i] as string | null);
+      for (let i = 0; i < rest.length; i++) stamps.set(jobs[half + i].id, rest[i]);
     }
     this.#stamps = stamps;
   }
@@ -311,25 +332,24 @@ export class ConditionCache {
     }
     if (!this.#dirty) return this.discard();
     // Columns: the used keys first, then the others while there is room.
-    const keys = [...new Set([...this.#keys.filter((k) => this.#used.has(k)), ...this.#used])];
+    const keys = this.#keys.filter((k) => this.#used.has(k));
     for (const k of this.#keys) if (keys.length < MAX_KEYS && !this.#used.has(k)) keys.push(k);
     keys.length = Math.min(keys.length, MAX_KEYS);
-    const same = keys.length >= this.#keys.length && this.#keys.every((k, i) => keys[i] === k);
-    const parts: string[] = [MAGIC, "\n", JSON.stringify(keys), "\n"];
+    // Usually the columns stay as they are and each line's codes are written as kept.
+    const same = keys.length === this.#keys.length && this.#keys.every((k, i) => keys[i] === k);
+    const cols = keys.map((k) => this.#column.get(k)!);
+    const parts: string[] = [`${MAGIC}\n${JSON.stringify(keys)}\n`];
     for (const [id, e] of this.#entries) {
-      let codes: string;
-      if (same && !e.extra) codes = e.codes;
-      else {
-        const chars: string[] = [];
-        for (const k of keys) {
-          const col = this.#column.get(k);
-          const c = col === undefined ? 0 : e.codes.charCodeAt(col);
-          const v = c === TRUE ? true : c === FALSE ? false : e.extra?.get(k);
-          chars.push(v === undefined ? "-" : v ? "1" : "0");
+      let codes = e.codes;
+      if (!same) {
+        let remapped = "";
+        for (const col of cols) {
+          const c = codes.charCodeAt(col);
+          remapped += c === TRUE ? "1" : c === FALSE ? "0" : "-";
         }
-        codes = chars.join("");
+        codes = remapped;
       }
-      parts.push(id, " ", e.dir, " ", e.doc, " ", codes, "\n");
+      parts.push(`${id} ${e.dir} ${e.doc} ${codes}\n`);
     }
     try {
       Deno.writeTextFileSync(this.#probe, parts.join(""));
@@ -351,37 +371,42 @@ export class ConditionCache {
 
 function read(path: string): { keys: string[]; entries: Map<string, Entry> } {
   const entries = new Map<string, Entry>();
+  const none = { keys: [], entries: new Map<string, Entry>() };
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
   } catch {
-    return { keys: [], entries };
+    return none;
   }
-  const lines = text.split("\n");
-  if (lines[0] !== MAGIC || lines.length < 3 || lines[lines.length - 1] !== "") {
-    return { keys: [], entries };
+  const first = text.indexOf("\n");
+  const second = text.indexOf("\n", first + 1);
+  if (
+    first < 0 || second < 0 || text.slice(0, first) !== MAGIC ||
+    text.charCodeAt(text.length - 1) !== 10
+  ) {
+    return none;
   }
   let keys: unknown;
   try {
-    keys = JSON.parse(lines[1]);
+    keys = JSON.parse(text.slice(first + 1, second));
   } catch {
-    return { keys: [], entries };
+    return none;
   }
-  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) {
-    return { keys: [], entries };
-  }
-  for (let i = 2; i < lines.length - 1; i++) {
-    // "<id> <dir stamp> <doc stamp> <codes>", parsed without splitting (100,000 lines).
-    const line = lines[i];
-    const a = line.indexOf(" ");
-    const b = line.indexOf(" ", a + 1);
-    const c = line.indexOf(" ", b + 1);
-    if (a < 0 || b < 0 || c < 0) return { keys: [], entries: new Map() };
-    entries.set(line.slice(0, a), {
-      dir: line.slice(a + 1, b),
-      doc: line.slice(b + 1, c),
-      codes: line.slice(c + 1),
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return none;
+  // "<id> <dir stamp> <doc stamp> <codes>\n" per job, parsed in place: splitting 100,000 lines
+  // first made as many strings again.
+  for (let from = second + 1; from < text.length;) {
+    const end = text.indexOf("\n", from);
+    const a = text.indexOf(" ", from);
+    const b = text.indexOf(" ", a + 1);
+    const c = text.indexOf(" ", b + 1);
+    if (a < 0 || b < 0 || c < 0 || c > end) return none;
+    entries.set(text.slice(from, a), {
+      dir: text.slice(a + 1, b),
+      doc: text.slice(b + 1, c),
+      codes: text.slice(c + 1, end),
     });
+    from = end + 1;
   }
   return { keys: keys as string[], entries };
 }

@@ -11,7 +11,9 @@
  *
  * Each (job, condition) is evaluated at most once per evaluator (one
  * command), and `after` reuses the other operation's results; `forget`
- * drops what an operation may have changed.
+ * drops what an operation may have changed. Job listings and documents,
+ * which file and document conditions read, are kept for the most recent
+ * jobs only: callers evaluate job by job.
  *
  * @module
  */
@@ -57,6 +59,21 @@ export interface EvaluatorOptions {
 
 type Result = boolean | Promise<boolean>;
 
+/**
+ * How many job listings and documents an evaluator keeps. Callers evaluate
+ * job by job, so the recent ones serve every condition of a job; keeping all
+ * of them cost tens of MB at 100,000 jobs. A job read again later is listed
+ * again (the results of conditions themselves are memoised for the whole
+ * command, or kept by the condition cache).
+ */
+const RECENT_JOBS = 64;
+
+/** Sets `key` in `map`, dropping the oldest entry once it holds {@link RECENT_JOBS}. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.set(key, value);
+  if (map.size > RECENT_JOBS) map.delete(map.keys().next().value!);
+}
+
 /** True when every result is true; stays synchronous while the results are. */
 function every(items: readonly unknown[], test: (item: never) => Result): Result {
   for (let i = 0; i < items.length; i++) {
@@ -101,7 +118,7 @@ export class Evaluator implements ConditionContext {
     this.#files.delete(job.id);
     this.#docs.delete(job.id);
     if (known !== undefined) {
-      this.#files.set(job.id, known);
+      remember(this.#files, job.id, known);
       return known;
     }
     return this.#listing(job);
@@ -129,7 +146,8 @@ export class Evaluator implements ConditionContext {
     const cached = perCondition.get(id);
     if (cached !== undefined) return cached;
     const r = condition.evaluate(job, this);
-    if (cache && typeof r === "boolean") cache.set(job, condition.key, r);
+    // Kept by the cache, the result needs no memo (100,000s of map entries on a first run).
+    if (cache && typeof r === "boolean" && cache.set(job, condition.key, r)) return r;
     perCondition.set(id, r);
     if (r !== true && r !== false) {
       const memo = perCondition;
@@ -192,10 +210,11 @@ export class Evaluator implements ConditionContext {
     };
   }
 
+  /** Listings and documents of the most recent jobs (see {@link remember}). */
   readonly #files = new Map<string, JobListing | null>();
   readonly #docs = new Map<string, JsonObject>();
 
-  /** The job directory's regular files (and whether it holds links), listed once per command. */
+  /** The job directory's regular files (and whether it holds links), listed once while recent. */
   #listing(job: Job): JobListing | null {
     let listing = this.#files.get(job.id);
     if (listing === undefined) {
@@ -213,7 +232,7 @@ export class Evaluator implements ConditionContext {
       } catch {
         listing = null; // not listable: ask the file system each time
       }
-      this.#files.set(job.id, listing);
+      remember(this.#files, job.id, listing);
     }
     return listing;
   }
@@ -230,12 +249,12 @@ export class Evaluator implements ConditionContext {
     return listing === null ? job.isFileSync(name) : listing.files.has(name);
   }
 
-  /** {@link ConditionContext}: the job document, read at most once per job and command. */
+  /** {@link ConditionContext}: the job document, read once while the job is recent. */
   document(job: Job): JsonObject {
     let doc = this.#docs.get(job.id);
     if (doc === undefined) {
       doc = this.isFile(job, JOB_DOCUMENT_FILE) ? job.doc.readSync() : {};
-      this.#docs.set(job.id, doc);
+      remember(this.#docs, job.id, doc);
     }
     return doc;
   }

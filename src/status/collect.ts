@@ -524,28 +524,39 @@ export async function collectStatus(
   for (const [list] of work) total += list.aggregates.length;
   const batch = new Batch(total, options.onProgress);
 
+  // Aggregate by aggregate, every operation of its list: what the evaluator read for a job
+  // (its listing, its document) serves all operations while it is recent.
+  const opsOf = new Map<AggregateList, Operation[]>();
   for (const [list, op] of work) {
-    const states = list.states.get(op.name)!;
+    const ops = opsOf.get(list);
+    if (ops) ops.push(op);
+    else opsOf.set(list, [op]);
+  }
+  for (const [list, ops] of opsOf) {
+    const states = ops.map((op) => list.states.get(op.name)!);
     const aggregates = list.aggregates;
     for (let i = 0; i < aggregates.length; i++) {
-      let r: Maybe<number>;
-      try {
-        r = operationCode(ev, op, aggregates[i]);
-      } catch (e) {
-        throw wrap(e, `operation '${op.name}' on ${describe(aggregates[i])}`);
+      for (let o = 0; o < ops.length; o++) {
+        const op = ops[o];
+        let r: Maybe<number>;
+        try {
+          r = operationCode(ev, op, aggregates[i]);
+        } catch (e) {
+          throw wrap(e, `operation '${op.name}' on ${describe(aggregates[i])}`);
+        }
+        let pending: Promise<void> | undefined;
+        if (typeof r === "number") states[o][i] = r;
+        else {
+          const at = i, into = states[o];
+          pending = r.then(
+            (code) => void (into[at] = code),
+            (e) => {
+              throw wrap(e, `operation '${op.name}' on ${describe(aggregates[at])}`);
+            },
+          );
+        }
+        if (batch.step(pending)) await batch.flush();
       }
-      let pending: Promise<void> | undefined;
-      if (typeof r === "number") states[i] = r;
-      else {
-        const at = i;
-        pending = r.then(
-          (code) => void (states[at] = code),
-          (e) => {
-            throw wrap(e, `operation '${op.name}' on ${describe(aggregates[at])}`);
-          },
-        );
-      }
-      if (batch.step(pending)) await batch.flush();
     }
   }
 

@@ -42,16 +42,21 @@ export class Job {
   readonly id: string;
   /** Absolute path of the job directory (`<workspace>/<id>`). */
   readonly path: string;
-  #sp: JsonObject | string | (() => JsonObject);
+  #sp: JsonObject | string | ((id: string) => JsonObject);
   #doc?: Document;
 
   /**
    * @internal Use the project's methods to get jobs. `sp` may be the state
    * point's JSON text, already verified, which is parsed on first use, or a
-   * function that reads it (and throws a `DataError` if it cannot), called
-   * on first use: a listing that leaves state points unread.
+   * function that reads the state point of the job id it is given (and
+   * throws a `DataError` if it cannot), called on first use: a listing that
+   * leaves state points unread shares one such function among all its jobs.
    */
-  constructor(workspace: string, id: string, sp: JsonObject | string | (() => JsonObject)) {
+  constructor(
+    workspace: string,
+    id: string,
+    sp: JsonObject | string | ((id: string) => JsonObject),
+  ) {
     this.id = id;
     this.#sp = sp;
     this.path = `${workspace}/${id}`;
@@ -64,7 +69,7 @@ export class Job {
    * points unread and its state point file turns out missing or broken.
    */
   get sp(): Readonly<JsonObject> {
-    if (typeof this.#sp === "function") this.#sp = this.#sp();
+    if (typeof this.#sp === "function") this.#sp = this.#sp(this.id);
     else if (typeof this.#sp === "string") {
       this.#sp = parse(this.#sp, `state point of job ${this.id}`) as JsonObject;
     }

@@ -10,6 +10,7 @@ import { DataError, UsageError } from "../errors.ts";
 import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
 import { readStatePointCache, writeStatePointCache } from "./cache.ts";
 import { readIndex, type WorkspaceIndex, writeIndex } from "./index.ts";
+import { listJobNames } from "./_listdir.ts";
 import { Document } from "./document.ts";
 import { Job } from "./job.ts";
 import { readStatePointFile } from "./_statepoint_file.ts";
@@ -284,27 +285,23 @@ export class Project {
   #links = new Set<string>();
 
   #ids(): string[] {
-    const out: string[] = [];
     this.#links = new Set();
     try {
-      for (const e of Deno.readDirSync(this.workspace)) {
-        if (ID_RE.test(e.name) && (e.isDirectory || e.isSymlink)) out.push(e.name);
-        if (e.isSymlink) this.#links.add(e.name);
-      }
+      const { ids, links } = listJobNames(this.workspace, Deno.statSync(this.workspace).size);
+      this.#links = links;
+      return ids;
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
+      return [];
     }
-    return out.sort();
   }
 
   #readStatePoint(id: string): JsonObject {
     return readStatePointFile(this.workspace, id);
   }
 
-  /** Reads job `id`'s state point when first used (a lazy listing). */
-  #reader(id: string): () => JsonObject {
-    return () => this.#readStatePoint(id);
-  }
+  /** Reads job `id`'s state point when first used (a lazy listing; one function for all jobs). */
+  readonly #reader = (id: string): JsonObject => this.#readStatePoint(id);
 
   /**
    * Lists every job with its state point, and every job directory that
@@ -403,7 +400,7 @@ export class Project {
       let text = known.get(id) ?? undefined;
       if (text === undefined && wasBroken && !wasBroken.has(id)) {
         texts.set(id, null);
-        jobs.push(new Job(this.workspace, id, this.#reader(id)));
+        jobs.push(new Job(this.workspace, id, this.#reader));
         continue;
       }
       const read = ahead?.get(id);
@@ -450,7 +447,7 @@ export class Project {
   #fromIndex(index: WorkspaceIndex): Listing {
     const jobs: Job[] = [];
     for (const [id, text] of index.statePoints) {
-      jobs.push(new Job(this.workspace, id, text ?? this.#reader(id)));
+      jobs.push(new Job(this.workspace, id, text ?? this.#reader));
     }
     const problems = index.problems.map(([id, reason]) => ({
       id,

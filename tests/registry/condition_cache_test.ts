@@ -38,6 +38,19 @@ function evaluate(
   return out;
 }
 
+/** Runs `fn` with a fresh cache of settled results (one command) and saves it. */
+async function withCache<T>(
+  project: Project,
+  fn: (cache: ConditionCache) => Promise<T>,
+): Promise<T> {
+  const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
+  try {
+    return await fn(cache);
+  } finally {
+    cache.save();
+  }
+}
+
 /** Waits long enough for file time stamps (coarse clock ticks) to move on. */
 const tick = () => new Promise((r) => setTimeout(r, 30));
 
@@ -134,6 +147,78 @@ Deno.test("condition cache: stamps read ahead by a Worker give the same answers 
     assertEquals(jobs.map((j) => ev.holds(c, j)), [true, false, false, false]);
     assertEquals(c.count, 4 + 2, "only the two changed jobs were evaluated again");
     cache.save(jobs);
+  });
+});
+
+Deno.test("condition cache: a stamp read ahead is used once: after forget() the job's times are read again", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    const c = counted(isFile("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [false, false]);
+    await tick();
+    const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
+    await cache.prefetch(jobs); // stamps only: the cache knows both jobs
+    const ev = new Evaluator(new Registry(), { cache });
+    assertEquals(jobs.map((j) => ev.holds(c, j)), [false, false]);
+    assertEquals(c.count, 2, "confirmed by the stamps read ahead");
+    // An operation changes both jobs (one in each half), then the evaluator forgets them.
+    for (const j of jobs) Deno.writeTextFileSync(j.fn("a.txt"), "");
+    ev.forget(jobs);
+    assertEquals(jobs.map((j) => ev.holds(c, j)), [true, true], "not the stamps read before");
+    assertEquals(c.count, 4);
+    cache.save(jobs);
+  });
+});
+
+Deno.test("condition cache: listings read ahead on a first run (packed per job) answer as listing each job would", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }], async (jobs, project) => {
+    Deno.writeTextFileSync(jobs[0].fn("a b.txt"), "");
+    Deno.writeTextFileSync(jobs[1].fn("x\ny"), "");
+    Deno.writeTextFileSync(jobs[2].fn("a b.txt"), "");
+    Deno.mkdirSync(jobs[2].fn("sub"));
+    Deno.writeTextFileSync(`${project.root}/target`, "");
+    Deno.symlinkSync(`${project.root}/target`, jobs[3].fn("x\ny"));
+    await jobs[3].doc.replace({ done: true });
+    const conditions = [isFile("a b.txt"), isFile("x\ny"), isFile("sub"), docTrue("done")];
+    const answers = (prefetch: boolean) =>
+      withCache(project, async (cache) => {
+        if (prefetch) await cache.prefetch(jobs);
+        const ev = new Evaluator(new Registry(), { cache });
+        return jobs.map((j) => conditions.map((c) => ev.holds(c, j)));
+      });
+    const direct = await answers(false);
+    assertEquals(direct, [
+      [true, false, false, false],
+      [false, true, false, false],
+      [true, false, false, false],
+      [false, true, false, true],
+    ]);
+    Deno.removeSync(`${project.root}/${CONDITION_CACHE_FILE}`);
+    assertEquals(await answers(true), direct, "the same through the Worker's packed scans");
+    // The second command reads from what the first saved: the job with a link is never kept.
+    const text = Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`);
+    assertEquals(text.trim().split("\n").length, 2 + 3, text);
+    assert(!text.includes(jobs[3].id));
+  });
+});
+
+Deno.test("condition cache: conditions learnt in different commands share one line per job", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    Deno.writeTextFileSync(jobs[1].fn("a.txt"), "");
+    const a = counted(isFile("a.txt")), b = counted(not(isFile("b.txt")));
+    assertEquals(evaluate(project, jobs, a), [false, true]);
+    assertEquals(evaluate(project, jobs, b), [true, true]);
+    assertEquals(evaluate(project, jobs, a), [false, true]);
+    assertEquals(evaluate(project, jobs, b), [true, true]);
+    assertEquals([a.count, b.count], [2, 2], "each learnt once, then kept side by side");
+    const lines = Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`).split("\n");
+    assertEquals(JSON.parse(lines[1]), [b.key, a.key], "two columns, the last command's first");
+    assertEquals(lines.slice(2, 4).map((l) => l.split(" ")[3]).sort(), ["10", "11"]);
+    // A change in job 0 invalidates both of its results, and only those.
+    await tick();
+    Deno.writeTextFileSync(jobs[0].fn("b.txt"), "");
+    assertEquals(evaluate(project, jobs, b), [false, true]);
+    assertEquals(evaluate(project, jobs, a), [false, true]);
+    assertEquals([a.count, b.count], [3, 3]);
   });
 });
 

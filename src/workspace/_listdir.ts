@@ -1,0 +1,84 @@
+// Private helper of project.ts: the names in the workspace folder that may be job directories.
+//
+// Deno.readDirSync turns each entry into a JavaScript object: at 100,000 jobs that was 0.2-0.4 s
+// and 70 MB of memory, most of a first `flow status`'s listing. `ls` reads the same entries
+// (getdents, no stat per entry) and prints them in 0.1 s, so a large workspace is listed through
+// it, and a small one (or any failure of `ls`) through Deno.
+
+/** What a listing found: candidate ids (sorted) and which of them are symbolic links. */
+export interface DirNames {
+  /** Names that look like job ids and are directories or symbolic links, sorted. */
+  ids: string[];
+  /** The subset of `ids` that are symbolic links. */
+  links: Set<string>;
+}
+
+const ID_RE = /^[0-9a-f]{32}$/;
+
+/**
+ * Folders whose size (as `stat` reports it) is at least this many bytes are listed through `ls`:
+ * a few thousand entries on tmpfs or ext4. Below, Deno's listing costs less than starting a
+ * program. File systems that report a fixed size never use `ls`.
+ */
+export const LS_FROM_BYTES = 256 * 1024;
+
+/**
+ * Lists `dir` (which must exist; NotFound is thrown as Deno throws it). `size` is the folder's
+ * size from `stat`, which selects the method.
+ */
+export function listJobNames(dir: string, size: number): DirNames {
+  if (size >= LS_FROM_BYTES) {
+    const names = listWithLs(dir);
+    if (names) return names;
+  }
+  const ids: string[] = [];
+  const links = new Set<string>();
+  for (const e of Deno.readDirSync(dir)) {
+    if (ID_RE.test(e.name) && (e.isDirectory || e.isSymlink)) ids.push(e.name);
+    if (e.isSymlink) links.add(e.name);
+  }
+  return { ids: ids.sort(), links };
+}
+
+/**
+ * `ls -f -F -b DIR/` in the C locale: every entry unsorted (-f), a directory marked with `/` and
+ * a symbolic link with `@` (-F, from the entry's type: no stat for either), anything unprintable
+ * escaped (-b), so that every line is one entry. The trailing slash lists the folder a link
+ * points to. Undefined when `ls` cannot run or fails (then Deno lists).
+ */
+function listWithLs(dir: string): DirNames | undefined {
+  let out: Deno.CommandOutput;
+  try {
+    out = new Deno.Command("ls", {
+      args: ["-f", "-F", "-b", "--", `${dir}/`],
+      env: { LC_ALL: "C" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+  } catch {
+    return undefined;
+  }
+  if (!out.success) return undefined;
+  const ids: string[] = [];
+  const links = new Set<string>();
+  const text = new TextDecoder().decode(out.stdout);
+  let from = 0;
+  while (from < text.length) {
+    let to = text.indexOf("\n", from);
+    if (to < 0) to = text.length;
+    // "<32 hex digits>/" or "<32 hex digits>@"; anything else is not a job.
+    if (to - from === 33) {
+      const mark = text.charCodeAt(to - 1);
+      if (mark === 47 /* / */ || mark === 64 /* @ */) {
+        const name = text.slice(from, to - 1);
+        if (ID_RE.test(name)) {
+          ids.push(name);
+          if (mark === 64) links.add(name);
+        }
+      }
+    }
+    from = to + 1;
+  }
+  return { ids: ids.sort(), links };
+}
