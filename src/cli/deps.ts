@@ -13,4 +13,19 @@ export { Command, CommanderError, InvalidArgumentError, Option } from "npm:comma
 export { default as cliProgress } from "npm:cli-progress@3.12.0";
 // @ts-types="npm:@types/text-table@0.2.5"
 export { default as textTable } from "npm:text-table@0.2.0";
-export { default as stringWidth } from "npm:string-width@7.2.0";
+
+/**
+ * `string-width`, loaded on first need: importing it builds an
+ * `Intl.Segmenter` (~17 ms, paid by every command when it was imported at
+ * start-up), and most tables hold plain ASCII only.
+ *
+ * @example
+ * ```ts
+ * import { loadStringWidth } from "./deps.ts";
+ * const width = await loadStringWidth();
+ * console.log(width("日本")); // 4
+ * ```
+ */
+export async function loadStringWidth(): Promise<(text: string) => number> {
+  return (await import("npm:string-width@7.2.0")).default;
+}

@@ -4,7 +4,7 @@ import { op } from "./_fixture.ts";
 import { collectStatus } from "../../src/status/collect.ts";
 import { renderJson, statusJson } from "../../src/status/render_json.ts";
 import { LEGEND, parameterText, renderText } from "../../src/status/render_text.ts";
-import { tableLayout } from "../../src/cli/commands/status.ts";
+import { measured, tableLayout } from "../../src/cli/commands/status.ts";
 import { aggregateId, groupsOf } from "../../src/registry/aggregate.ts";
 import { after, docTrue, isFile } from "../../src/registry/condition.ts";
 import { Registry } from "../../src/registry/registry.ts";
@@ -29,6 +29,21 @@ async function small(dir: string): Promise<{ registry: Registry; jobs: Job[]; t1
   const { jobs } = await project.list();
   return { registry, jobs, t1, t2 };
 }
+
+Deno.test("text: wide characters line up (string-width is loaded when a cell needs it)", async () => {
+  const rows = [["日本語", "1"], ["ab", "22"]];
+  // The first table with a wide character in this module: laid out by length, then again.
+  const plain = tableLayout.table(["name", "n"], rows, ["left", "right"]);
+  const text = await measured(() => tableLayout.table(["name", "n"], rows, ["left", "right"]));
+  assertEquals(text.split("\n"), ["name     n", "日本語   1", "ab      22"]);
+  assert(plain !== text, "measured by length, the wide row would not line up");
+  // Bars and ASCII alone are measured by their length: the same either way.
+  const bars = [["x", tableLayout.bar(0.5)]];
+  assertEquals(
+    await measured(() => tableLayout.table(["a", "b"], bars, ["left", "left"])),
+    tableLayout.table(["a", "b"], bars, ["left", "left"]),
+  );
+});
 
 Deno.test("--json: the documented schema, exactly, keyed by job id then aggregate id", async () => {
   await withTempDir(async (dir) => {
@@ -169,10 +184,11 @@ Deno.test("tableLayout: bars round down, so only a finished count shows a full b
   );
 });
 
-Deno.test("tableLayout: long tables are drawn in pieces that keep the columns aligned", () => {
+Deno.test("tableLayout: long tables are drawn in pieces that keep the columns aligned", async () => {
   const rows = Array.from({ length: 2500 }, (_, i) => ["a".repeat(i % 7), String(i)]);
   rows[1234] = ["日本語", "x"];
-  const lines = tableLayout.table(["name", "n"], rows, ["left", "right"]).split("\n");
+  const lines = (await measured(() => tableLayout.table(["name", "n"], rows, ["left", "right"])))
+    .split("\n");
   assertEquals(lines.length, 2501);
   assertEquals(lines[0], "name       n");
   assertEquals(lines[2499], "aaaaaa  2498");

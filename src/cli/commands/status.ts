@@ -1,6 +1,6 @@
 // `flow status`: which operations and groups are eligible and complete, per job and overall.
 
-import { cliProgress, type Command, stringWidth, textTable } from "../deps.ts";
+import { cliProgress, type Command, loadStringWidth, textTable } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { ConditionCache } from "../../registry/condition_cache.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
@@ -25,16 +25,46 @@ const BAR_SIZE = 20;
 const FULL = "█".repeat(BAR_SIZE);
 const EMPTY = "░".repeat(BAR_SIZE);
 
-const PLAIN = /^[\x20-\x7e]*$/;
+/** Plain ASCII and the bars' block characters: one column per character. */
+const PLAIN = /^[\x20-\x7e\u2588\u2591]*$/;
 
-/** The width a terminal gives `s` (wide characters count 2), quickly for plain ASCII. */
+/** string-width, once some text needed it (see {@link measured}). */
+let fullWidth: ((s: string) => number) | undefined;
+/** Set when text was measured by its length for want of string-width. */
+let unmeasured = false;
+
+/** The width a terminal gives `s` (wide characters count 2), quickly for plain text. */
 function width(s: string): number {
-  return PLAIN.test(s) ? s.length : stringWidth(s);
+  if (PLAIN.test(s)) return s.length;
+  if (fullWidth) return fullWidth(s);
+  unmeasured = true;
+  return s.length;
+}
+
+/**
+ * Text laid out with {@link tableLayout} by `render`: when some cell held
+ * text other than plain ASCII, string-width is loaded and `render` runs
+ * again, so that wide characters line up.
+ *
+ * @example
+ * ```ts
+ * import { measured, tableLayout } from "./status.ts";
+ * const text = await measured(() => tableLayout.table(["name", "n"], [["日本", "1"]], ["left", "right"]));
+ * console.log(text); // name  n\n日本  1
+ * ```
+ */
+export async function measured(render: () => string): Promise<string> {
+  unmeasured = false;
+  const text = render();
+  if (!unmeasured) return text;
+  fullWidth = await loadStringWidth();
+  return render();
 }
 /**
  * The command line's layout of status text: text-table tables without
  * borders, cli-progress bars (rounded down, so a bar is full only when
- * everything is complete).
+ * everything is complete). Text other than plain ASCII lines up only
+ * through {@link measured}.
  *
  * @example
  * ```ts
@@ -264,11 +294,15 @@ Examples:
           err(`warning: no selected job has the state point key '${key}'`);
         }
       }
-      out(renderText(report, {
-        detailed: opts.detailed === true || parameters.length > 0,
-        parameters,
-        onlyIncomplete: opts.onlyIncomplete,
-      }, tableLayout));
+      out(
+        await measured(() =>
+          renderText(report, {
+            detailed: opts.detailed === true || parameters.length > 0,
+            parameters,
+            onlyIncomplete: opts.onlyIncomplete,
+          }, tableLayout)
+        ),
+      );
       if (submitted.size > 0) {
         out(renderSubmitted(submitted, opts.detailed === true || parameters.length > 0));
       }
