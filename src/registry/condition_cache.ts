@@ -29,7 +29,7 @@
  * @module
  */
 
-import { tempNameFor } from "../workspace/_atomic.ts";
+import { tempNameFor, writeChunksSync } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
@@ -338,21 +338,24 @@ export class ConditionCache {
     // Usually the columns stay as they are and each line's codes are written as kept.
     const same = keys.length === this.#keys.length && this.#keys.every((k, i) => keys[i] === k);
     const cols = keys.map((k) => this.#column.get(k)!);
-    const parts: string[] = [`${MAGIC}\n${JSON.stringify(keys)}\n`];
-    for (const [id, e] of this.#entries) {
-      let codes = e.codes;
-      if (!same) {
-        let remapped = "";
-        for (const col of cols) {
-          const c = codes.charCodeAt(col);
-          remapped += c === TRUE ? "1" : c === FALSE ? "0" : "-";
+    const entries = this.#entries;
+    function* lines(): Generator<string> {
+      yield `${MAGIC}\n${JSON.stringify(keys)}\n`;
+      for (const [id, e] of entries) {
+        let codes = e.codes;
+        if (!same) {
+          let remapped = "";
+          for (const col of cols) {
+            const c = codes.charCodeAt(col);
+            remapped += c === TRUE ? "1" : c === FALSE ? "0" : "-";
+          }
+          codes = remapped;
         }
-        codes = remapped;
+        yield `${id} ${e.dir} ${e.doc} ${codes}\n`;
       }
-      parts.push(`${id} ${e.dir} ${e.doc} ${codes}\n`);
     }
     try {
-      Deno.writeTextFileSync(this.#probe, parts.join(""));
+      writeChunksSync(this.#probe, lines());
       Deno.renameSync(this.#probe, `${this.#root}/${CONDITION_CACHE_FILE}`);
     } catch {
       this.discard();

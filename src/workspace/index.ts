@@ -19,7 +19,7 @@
  * @module
  */
 
-import { writeFileAtomicSync } from "./_atomic.ts";
+import { writeChunksAtomicSync } from "./_atomic.ts";
 
 /** Path of the index, relative to the project root. */
 export const INDEX_FILE = ".flow/workspace.index";
@@ -120,17 +120,18 @@ export function writeIndex(
   root: string,
   index: Pick<WorkspaceIndex, "workspaceMtime" | "statePoints" | "problems">,
 ): void {
-  const parts = [`${MAGIC}\t${index.workspaceMtime}\n`];
-  for (const [id, text] of index.statePoints) {
-    if (text === null) parts.push(id, "\n");
-    else parts.push(id, "\t", text, "\n");
-  }
-  for (const [id, reason] of index.problems) {
-    parts.push("!", id, "\t", reason.replace(/[\t\n\r]+/g, " "), "\n");
+  function* lines(): Generator<string> {
+    yield `${MAGIC}\t${index.workspaceMtime}\n`;
+    for (const [id, text] of index.statePoints) {
+      yield text === null ? `${id}\n` : `${id}\t${text}\n`;
+    }
+    for (const [id, reason] of index.problems) {
+      yield `!${id}\t${reason.replace(/[\t\n\r]+/g, " ")}\n`;
+    }
   }
   try {
     Deno.mkdirSync(`${root}/.flow`, { recursive: true });
-    writeFileAtomicSync(`${root}/${INDEX_FILE}`, parts.join(""));
+    writeChunksAtomicSync(`${root}/${INDEX_FILE}`, lines());
   } catch {
     // read-only project: list without an index
   }
