@@ -320,7 +320,9 @@ export class ConditionCache {
    */
   save(live?: Iterable<{ id: string }>): void {
     let keep: Set<string> | undefined;
-    if (live) {
+    // Every entry met in this command belongs to a live job; only when there are others is the
+    // set of live ids worth building (100,000 of them in a warm status that changed nothing).
+    if (live && this.#metEntries() < this.#entries.size) {
       keep = new Set();
       for (const j of live) keep.add(j.id);
       for (const id of this.#entries.keys()) {
@@ -360,6 +362,13 @@ export class ConditionCache {
     } catch {
       this.discard();
     }
+  }
+
+  /** How many entries were checked (found valid or made) in this command. */
+  #metEntries(): number {
+    let n = 0;
+    for (const entry of this.#checked.values()) if (entry) n++;
+    return n;
   }
 
   /** Removes the probe without writing. */

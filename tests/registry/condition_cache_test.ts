@@ -222,6 +222,26 @@ Deno.test("condition cache: conditions learnt in different commands share one li
   });
 });
 
+Deno.test("condition cache: entries of jobs no longer listed are dropped on save, others kept", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }], (jobs, project) => {
+    const c = counted(isFile("a.txt"));
+    evaluate(project, jobs, c);
+    const ids = () =>
+      Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`).trim().split("\n").slice(2)
+        .map((l) => l.split(" ")[0]).sort();
+    assertEquals(ids(), jobs.map((j) => j.id).sort());
+    // Job 2 is gone from the listing: a command that evaluated the others drops its line.
+    evaluate(project, jobs.slice(0, 2), c);
+    assertEquals(ids(), jobs.slice(0, 2).map((j) => j.id).sort());
+    // A command that evaluated only job 0 of the two listed keeps job 1's line.
+    const cache = ConditionCache.open(project.root, { settleMs: -1000 })!;
+    new Evaluator(new Registry(), { cache }).holds(counted(not(isFile("a.txt"))), jobs[0]);
+    cache.save(jobs.slice(0, 2));
+    assertEquals(ids(), jobs.slice(0, 2).map((j) => j.id).sort());
+    assertEquals(c.count, 3, "job 0 and 1 answered from the cache the second time");
+  });
+});
+
 Deno.test("condition cache: a garbled cache file is ignored; an unwritable project gets no cache", async () => {
   await withJobs([{ i: 0 }], (jobs, project) => {
     Deno.mkdirSync(`${project.root}/.flow`, { recursive: true });
