@@ -16,10 +16,17 @@ export function tempNameFor(path: string): string {
  * never a mix; a crash leaves at most a stray temporary file.
  */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  const tmp = tempNameFor(path);
-  try {
+  replaceSync(path, (tmp) => {
     if (typeof data === "string") Deno.writeTextFileSync(tmp, data);
     else Deno.writeFileSync(tmp, data);
+  });
+}
+
+/** Lets `write` fill a temporary file next to `path`, then renames it over `path`. */
+function replaceSync(path: string, write: (tmp: string) => void): void {
+  const tmp = tempNameFor(path);
+  try {
+    write(tmp);
     Deno.renameSync(tmp, path);
   } catch (e) {
     try {
@@ -66,16 +73,5 @@ export function writeChunksSync(path: string, parts: Iterable<string>): void {
 
 /** {@link writeFileAtomicSync} of the strings `parts` yields, written in chunks. */
 export function writeChunksAtomicSync(path: string, parts: Iterable<string>): void {
-  const tmp = tempNameFor(path);
-  try {
-    writeChunksSync(tmp, parts);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // the temporary file may never have been created
-    }
-    throw e;
-  }
+  replaceSync(path, (tmp) => writeChunksSync(tmp, parts));
 }
