@@ -12,8 +12,8 @@
  * Each (job, condition) is evaluated at most once per evaluator (one
  * command), and `after` reuses the other operation's results; `forget`
  * drops what an operation may have changed. Job listings and documents,
- * which file and document conditions read, are kept for the most recent
- * jobs only: callers evaluate job by job.
+ * which file and document conditions read, are kept for the command, or for
+ * the most recent jobs only (`recentJobs`, for callers that go job by job).
  *
  * @module
  */
@@ -55,24 +55,17 @@ export interface EvaluatorOptions {
   shell?: (command: string, job: Job) => Promise<boolean>;
   /** Results of file and document conditions kept between commands (default none). */
   cache?: ConditionCache;
+  /**
+   * Of how many jobs the listings and documents that file and document
+   * conditions read are kept (default: all). A caller that evaluates job by
+   * job (as `flow status` does) needs the last few only: keeping all of them
+   * cost tens of MB at 100,000 jobs. A caller that evaluates operation by
+   * operation would list a job again for each operation beyond this window.
+   */
+  recentJobs?: number;
 }
 
 type Result = boolean | Promise<boolean>;
-
-/**
- * How many job listings and documents an evaluator keeps. Callers evaluate
- * job by job, so the recent ones serve every condition of a job; keeping all
- * of them cost tens of MB at 100,000 jobs. A job read again later is listed
- * again (the results of conditions themselves are memoised for the whole
- * command, or kept by the condition cache).
- */
-const RECENT_JOBS = 64;
-
-/** Sets `key` in `map`, dropping the oldest entry once it holds {@link RECENT_JOBS}. */
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.set(key, value);
-  if (map.size > RECENT_JOBS) map.delete(map.keys().next().value!);
-}
 
 /** True when every result is true; stays synchronous while the results are. */
 function every(items: readonly unknown[], test: (item: never) => Result): Result {
@@ -92,6 +85,12 @@ function every(items: readonly unknown[], test: (item: never) => Result): Result
   return true;
 }
 
+/** Sets `key` in `map`, dropping the oldest entry once it holds more than `limit`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value!);
+}
+
 /**
  * Evaluates conditions with memoisation, for one command.
  *
@@ -109,6 +108,7 @@ export class Evaluator implements ConditionContext {
   /** Condition key → job id → result (few large maps: cheaper than one map per job). */
   readonly #memo = new Map<string, Map<string, Result>>();
   readonly #cache?: ConditionCache;
+  readonly #recentJobs: number;
   /**
    * For the cache, which has just read the job's change times: a listing
    * (and later a document) read after them, so that a change in between
@@ -118,7 +118,7 @@ export class Evaluator implements ConditionContext {
     this.#files.delete(job.id);
     this.#docs.delete(job.id);
     if (known !== undefined) {
-      remember(this.#files, job.id, known);
+      remember(this.#files, job.id, known, this.#recentJobs);
       return known;
     }
     return this.#listing(job);
@@ -130,6 +130,7 @@ export class Evaluator implements ConditionContext {
     this.#ignore = options.ignoreConditions ?? "none";
     this.#shell = options.shell ?? runShellCondition;
     this.#cache = options.cache;
+    this.#recentJobs = options.recentJobs ?? Infinity;
   }
 
   /** Whether a condition holds for a job (memoised). */
@@ -210,11 +211,11 @@ export class Evaluator implements ConditionContext {
     };
   }
 
-  /** Listings and documents of the most recent jobs (see {@link remember}). */
+  /** Listings and documents of the jobs read, or of the most recent ones (`recentJobs`). */
   readonly #files = new Map<string, JobListing | null>();
   readonly #docs = new Map<string, JsonObject>();
 
-  /** The job directory's regular files (and whether it holds links), listed once while recent. */
+  /** The job directory's regular files (and whether it holds links), listed once (while recent). */
   #listing(job: Job): JobListing | null {
     let listing = this.#files.get(job.id);
     if (listing === undefined) {
@@ -232,7 +233,7 @@ export class Evaluator implements ConditionContext {
       } catch {
         listing = null; // not listable: ask the file system each time
       }
-      remember(this.#files, job.id, listing);
+      remember(this.#files, job.id, listing, this.#recentJobs);
     }
     return listing;
   }
@@ -249,12 +250,12 @@ export class Evaluator implements ConditionContext {
     return listing === null ? job.isFileSync(name) : listing.files.has(name);
   }
 
-  /** {@link ConditionContext}: the job document, read once while the job is recent. */
+  /** {@link ConditionContext}: the job document, read once per job (while it is recent). */
   document(job: Job): JsonObject {
     let doc = this.#docs.get(job.id);
     if (doc === undefined) {
       doc = this.isFile(job, JOB_DOCUMENT_FILE) ? job.doc.readSync() : {};
-      remember(this.#docs, job.id, doc);
+      remember(this.#docs, job.id, doc, this.#recentJobs);
     }
     return doc;
   }

@@ -399,6 +399,12 @@ function resolveAggregateIds(requested: Iterable<string>, known: ReadonlySet<str
 }
 
 /**
+ * Evaluation goes aggregate by aggregate, every operation of each, so the
+ * evaluator keeps the listings and documents of this many recent jobs only.
+ */
+const RECENT_JOBS = 64;
+
+/**
  * Evaluates every selected operation and group for every job and aggregate it
  * applies to, and every label for every job, with one memoising evaluator.
  *
@@ -438,7 +444,11 @@ export async function collectStatus(
 ): Promise<StatusReport> {
   await options.cache?.prefetch(jobs);
   const ev = options.evaluator ??
-    new Evaluator(registry, { shell: options.shell, cache: options.cache });
+    new Evaluator(registry, {
+      shell: options.shell,
+      cache: options.cache,
+      recentJobs: RECENT_JOBS,
+    });
   const select = options.select;
 
   // What to evaluate.

@@ -436,3 +436,25 @@ Deno.test("the default shell runs bash in the job directory", async () => {
     });
   });
 });
+
+Deno.test("Evaluator: a job's listing is read once per command, or once while recent with recentJobs", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], (jobs) => {
+    const answers = (recentJobs?: number) => {
+      for (const j of jobs) {
+        try {
+          Deno.removeSync(j.fn("a.txt"));
+        } catch {
+          // not there yet
+        }
+      }
+      const ev = new Evaluator(new Registry(), { recentJobs });
+      const first = ev.holds(isFile("b.txt"), jobs[0]); // lists job 0
+      Deno.writeTextFileSync(jobs[0].fn("a.txt"), "");
+      ev.holds(isFile("b.txt"), jobs[1]); // lists job 1: with a window of one, job 0's goes
+      return [first, ev.holds(isFile("a.txt"), jobs[0])];
+    };
+    assertEquals(answers(), [false, false], "the listing of job 0 was kept: a.txt is not in it");
+    assertEquals(answers(2), [false, false], "still within the window");
+    assertEquals(answers(1), [false, true], "listed again: a.txt is there");
+  });
+});
