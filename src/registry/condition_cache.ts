@@ -89,8 +89,6 @@ export class ConditionCache {
   /** Jobs checked in this command: their valid entry, or null when not cacheable. */
   readonly #checked = new Map<string, Entry | null>();
   readonly #used = new Set<string>();
-  /** Job directory stamps read ahead by {@link prefetch}. */
-  #stamps?: Map<string, string | null>;
   /** Stamps and listings read ahead by {@link prefetch} when most entries are missing (packed). */
   #scans?: Map<string, string | null>;
   #parallelFrom = PARALLEL_STAMPS;
@@ -211,7 +209,6 @@ export class ConditionCache {
     for (const j of jobs) {
       this.#checked.delete(j.id);
       // Whatever was read ahead is older than the change.
-      this.#stamps?.delete(j.id);
       this.#scans?.delete(j.id);
     }
   }
@@ -229,14 +226,7 @@ export class ConditionCache {
     const packed = this.#scans?.get(job.id);
     if (packed !== undefined) this.#scans!.delete(job.id);
     const scan = packed ? unpackScan(packed) : undefined;
-    // A stamp read ahead serves only to confirm an entry; anything else is read again here.
-    const ahead = this.#stamps?.get(job.id);
-    if (ahead !== undefined) this.#stamps!.delete(job.id);
-    const dir: readonly [string, number] | undefined = scan
-      ? scan.stamp
-      : old && ahead === old.dir
-      ? [ahead, 0]
-      : stampOf(job.path);
+    const dir: readonly [string, number] | undefined = scan ? scan.stamp : stampOf(job.path);
     if (dir !== undefined) {
       if (
         old && old.dir === dir[0] &&
@@ -303,14 +293,23 @@ export class ConditionCache {
       this.#scans = scans;
       return;
     }
-    const stamps = new Map<string, string | null>();
-    for (let i = 0; i < half; i++) stamps.set(jobs[i].id, stampOf(jobs[i].path)?.[0] ?? null);
+    // Mostly known: each stamp confirms its job's entry right away (no map of 100,000 stamps
+    // kept for later); a job it does not confirm is read again, and listed, when evaluated.
+    for (let i = 0; i < half; i++) this.#confirm(jobs[i], stampOf(jobs[i].path)?.[0]);
     const rest = await reply;
     worker.terminate();
     if (rest) {
-      for (let i = 0; i < rest.length; i++) stamps.set(jobs[half + i].id, rest[i]);
+      for (let i = 0; i < rest.length; i++) this.#confirm(jobs[half + i], rest[i]);
     }
-    this.#stamps = stamps;
+  }
+
+  /** Marks `job`'s entry checked if `stamp`, read ahead, is its directory stamp (and its document's is unchanged). */
+  #confirm(job: Job, stamp: string | null | undefined): void {
+    if (!stamp || this.#checked.has(job.id)) return;
+    const old = this.#entries.get(job.id);
+    if (!old || old.dir !== stamp) return;
+    if (old.doc !== "0" && stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] !== old.doc) return;
+    this.#checked.set(job.id, old);
   }
 
   /**
