@@ -55,6 +55,13 @@ export interface Condition {
    * without reading their state points. Absent: it may read it.
    */
   readonly ignoresStatePoint?: boolean;
+  /**
+   * True if evaluating it only combines results of other conditions that the
+   * evaluator memoises (`after` reads the postconditions of operations), so
+   * that it is not memoised itself: a map entry per job and condition cost
+   * more than evaluating it again.
+   */
+  readonly derived?: boolean;
   /** Whether the condition holds for the job. */
   evaluate(job: Job, ctx: ConditionContext): boolean | Promise<boolean>;
 }
@@ -98,10 +105,18 @@ export function after(...operations: string[]): Condition {
     key: `after\0${operations.join("\0")}`,
     after: operations,
     ignoresStatePoint: true,
+    derived: true,
     evaluate(job, ctx) {
-      const results = operations.map((op) => ctx.postconditionsHold(op, job));
-      if (results.every((r) => typeof r === "boolean")) return results.every(Boolean);
-      return Promise.all(results).then((all) => all.every(Boolean));
+      // Synchronous, without allocating, while the answers are (the usual case).
+      for (let i = 0; i < operations.length; i++) {
+        const r = ctx.postconditionsHold(operations[i], job);
+        if (r === false) return false;
+        if (r !== true) {
+          const rest = operations.slice(i + 1).map((op) => ctx.postconditionsHold(op, job));
+          return Promise.all([r, ...rest]).then((all) => all.every(Boolean));
+        }
+      }
+      return true;
     },
   };
 }

@@ -141,6 +141,8 @@ export class Evaluator implements ConditionContext {
       const known = cache.get(job, condition.key, this.#listingOf);
       if (known !== undefined) return known;
     }
+    // Combining memoised results (after): evaluated again rather than memoised.
+    if (condition.derived) return condition.evaluate(job, this);
     const id = job.id;
     let perCondition = this.#memo.get(condition.key);
     if (!perCondition) this.#memo.set(condition.key, perCondition = new Map());

@@ -458,3 +458,24 @@ Deno.test("Evaluator: a job's listing is read once per command, or once while re
     assertEquals(answers(1), [false, true], "listed again: a.txt is there");
   });
 });
+
+Deno.test("Evaluator: derived conditions (after) are evaluated again, what they combine only once", async () => {
+  await withJobs([{ i: 0 }], (jobs) => {
+    let posts = 0;
+    const r = new Registry();
+    r.addOperation(op("prep", { post: [fn(() => (posts++, true))] }));
+    const ev = new Evaluator(r);
+    const done = after("prep");
+    let evaluations = 0;
+    const counted: Condition = {
+      ...done,
+      evaluate: (job, ctx) => (evaluations++, done.evaluate(job, ctx)),
+    };
+    assertEquals([ev.holds(counted, jobs[0]), ev.holds(counted, jobs[0])], [true, true]);
+    assertEquals([evaluations, posts], [2, 1], "after twice, prep's postcondition once");
+    const memoised: Condition = { ...counted, derived: false };
+    evaluations = 0;
+    assertEquals([ev.holds(memoised, jobs[0]), ev.holds(memoised, jobs[0])], [true, true]);
+    assertEquals([evaluations, posts], [1, 1], "not derived: memoised");
+  });
+});
