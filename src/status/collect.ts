@@ -465,17 +465,25 @@ export async function collectStatus(
 
   // Rows: the selected jobs first, in the order given.
   const rows: StatusRow[] = [];
-  const rowOf = new Map<string, number>();
-  const known = new Set<string>();
   for (const job of jobs) {
-    known.add(job.id);
     if (select && !select.jobs?.has(job.id)) continue;
-    rowOf.set(job.id, rows.length);
     rows.push({ id: job.id, jobs: [job], aggregate: false });
   }
-  for (const id of select?.jobs ?? []) {
-    if (!known.has(id)) throw new UsageError(`no job with id '${id}' among the jobs`);
+  if (select?.jobs) {
+    const known = new Set(jobs.map((j) => j.id));
+    for (const id of select.jobs) {
+      if (!known.has(id)) throw new UsageError(`no job with id '${id}' among the jobs`);
+    }
   }
+  // Row of each id, made only when some aggregate is not simply the job of the same row.
+  let rowOf: Map<string, number> | undefined;
+  const rowIndexOf = (id: string): number | undefined => {
+    if (!rowOf) {
+      rowOf = new Map();
+      for (let r = 0; r < rows.length; r++) rowOf.set(rows[r].id, r);
+    }
+    return rowOf.get(id);
+  };
 
   // The aggregates of each aggregator in use, the selected ones, and their rows.
   const allAggregates = new Map<Aggregator, Aggregate[]>();
@@ -495,10 +503,15 @@ export async function collectStatus(
     const rowIndex = new Int32Array(aggregates.length);
     for (let i = 0; i < aggregates.length; i++) {
       const agg = aggregates[i];
-      let r = rowOf.get(agg.id);
+      // One job at a time over all jobs (the usual case): aggregate i is row i.
+      if (i < rows.length && rows[i].id === agg.id && !rowOf) {
+        rowIndex[i] = i;
+        continue;
+      }
+      let r = rowIndexOf(agg.id);
       if (r === undefined) {
         r = rows.length;
-        rowOf.set(agg.id, r);
+        rowOf!.set(agg.id, r);
         rows.push({ id: agg.id, jobs: agg.jobs, aggregate: agg.jobs.length > 1 });
       }
       rowIndex[i] = r;
