@@ -118,7 +118,9 @@ export function readIndex(root: string, workspace: string): WorkspaceIndex | und
  */
 export function writeIndex(
   root: string,
-  index: Pick<WorkspaceIndex, "workspaceMtime" | "statePoints" | "problems">,
+  index: Pick<WorkspaceIndex, "workspaceMtime" | "problems"> & {
+    statePoints: Iterable<readonly [string, string | null]>;
+  },
 ): void {
   function* lines(): Generator<string> {
     yield `${MAGIC}\t${index.workspaceMtime}\n`;

@@ -389,7 +389,6 @@ export class Project {
     let signacCache: Map<string, JsonObject> | undefined;
     const jobs: Job[] = [];
     const problems: JobProblem[] = [];
-    const texts = new Map<string, string | null>();
     for (const id of ids) {
       if (this.#links.has(id)) {
         // Listed as a problem: flow never reads or writes a job through a link.
@@ -399,7 +398,6 @@ export class Project {
       }
       let text = known.get(id) ?? undefined;
       if (text === undefined && wasBroken && !wasBroken.has(id)) {
-        texts.set(id, null);
         jobs.push(new Job(this.workspace, id, this.#reader));
         continue;
       }
@@ -431,13 +429,15 @@ export class Project {
         }
         text = dumps(sp, { sortKeys: true });
       }
-      texts.set(id, text);
       jobs.push(new Job(this.workspace, id, text));
     }
     if (!options.verify && before !== undefined && before === this.#workspaceMtime()) {
       writeIndex(this.root, {
         workspaceMtime: before,
-        statePoints: texts,
+        // Every job's state point text as listed (nothing was parsed yet), null where unread.
+        statePoints: (function* () {
+          for (const j of jobs) yield [j.id, j.spLoaded ? j.spText : null] as const;
+        })(),
         problems: problems.map((p) => [p.id, p.reason]),
       });
     }
