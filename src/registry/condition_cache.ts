@@ -228,10 +228,7 @@ export class ConditionCache {
     const scan = packed ? unpackScan(packed) : undefined;
     const dir: readonly [string, number] | undefined = scan ? scan.stamp : stampOf(job.path);
     if (dir !== undefined) {
-      if (
-        old && old.dir === dir[0] &&
-        (old.doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === old.doc)
-      ) {
+      if (old && unchanged(job, old, dir[0])) {
         entry = old;
       } else {
         if (old) {
@@ -258,9 +255,11 @@ export class ConditionCache {
 
   /**
    * Reads the directory stamps of many jobs at once, half of them in a
-   * Worker, before they are evaluated (a stamp is read before the listing it
-   * validates, as {@link get} requires). Without a Worker (fewer than 20,000
-   * jobs, or none can start), {@link get} reads them one by one.
+   * Worker, before they are evaluated: each confirms its job's entry, or, on
+   * a first run, comes with the listing made after it (a stamp is read
+   * before the listing it validates, as {@link get} requires). Without a
+   * Worker (fewer than 20,000 jobs, or none can start), {@link get} reads
+   * them one by one.
    */
   async prefetch(jobs: readonly Job[]): Promise<void> {
     if (jobs.length < this.#parallelFrom) return;
@@ -303,13 +302,11 @@ export class ConditionCache {
     }
   }
 
-  /** Marks `job`'s entry checked if `stamp`, read ahead, is its directory stamp (and its document's is unchanged). */
+  /** Marks `job`'s entry checked if `stamp`, read ahead, shows it unchanged. */
   #confirm(job: Job, stamp: string | null | undefined): void {
     if (!stamp || this.#checked.has(job.id)) return;
     const old = this.#entries.get(job.id);
-    if (!old || old.dir !== stamp) return;
-    if (old.doc !== "0" && stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] !== old.doc) return;
-    this.#checked.set(job.id, old);
+    if (old && unchanged(job, old, stamp)) this.#checked.set(job.id, old);
   }
 
   /**
@@ -378,6 +375,15 @@ export class ConditionCache {
       // already gone
     }
   }
+}
+
+/**
+ * True if `entry` still holds for `job`, whose directory stamp is `dir`: the
+ * same directory stamp, and the same document stamp when it has a document.
+ */
+function unchanged(job: Job, entry: Entry, dir: string): boolean {
+  return entry.dir === dir &&
+    (entry.doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === entry.doc);
 }
 
 function read(path: string): { keys: string[]; entries: Map<string, Entry> } {
