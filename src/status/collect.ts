@@ -533,28 +533,24 @@ export async function collectStatus(
     }
   }
 
-  // Work: each operation on each aggregate list it is needed for, then labels.
-  const work: [AggregateList, Operation][] = [];
+  // Work: the operations needed on each aggregate list, then labels.
+  const opsOf = new Map<AggregateList, Operation[]>();
+  let total = labelJobs.length * labelDefs.length;
   for (const plan of plans) {
     const list = lists.get(plan.aggregator)!;
     for (const op of plan.operations) {
       if (list.states.has(op.name)) continue;
       list.states.set(op.name, new Uint8Array(list.aggregates.length));
-      work.push([list, op]);
+      const ops = opsOf.get(list);
+      if (ops) ops.push(op);
+      else opsOf.set(list, [op]);
+      total += list.aggregates.length;
     }
   }
-  let total = labelJobs.length * labelDefs.length;
-  for (const [list] of work) total += list.aggregates.length;
   const batch = new Batch(total, options.onProgress);
 
   // Aggregate by aggregate, every operation of its list: what the evaluator read for a job
   // (its listing, its document) serves all operations while it is recent.
-  const opsOf = new Map<AggregateList, Operation[]>();
-  for (const [list, op] of work) {
-    const ops = opsOf.get(list);
-    if (ops) ops.push(op);
-    else opsOf.set(list, [op]);
-  }
   for (const [list, ops] of opsOf) {
     const states = ops.map((op) => list.states.get(op.name)!);
     const aggregates = list.aggregates;
