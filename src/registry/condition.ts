@@ -9,6 +9,7 @@
  * @module
  */
 
+import { every } from "./_every.ts";
 import type { Job } from "../workspace/job.ts";
 import { type JsonObject, type JsonValue, PyFloat } from "../workspace/value.ts";
 import { dumps } from "../workspace/json.ts";
@@ -106,18 +107,7 @@ export function after(...operations: string[]): Condition {
     after: operations,
     ignoresStatePoint: true,
     derived: true,
-    evaluate(job, ctx) {
-      // Synchronous, without allocating, while the answers are (the usual case).
-      for (let i = 0; i < operations.length; i++) {
-        const r = ctx.postconditionsHold(operations[i], job);
-        if (r === false) return false;
-        if (r !== true) {
-          const rest = operations.slice(i + 1).map((op) => ctx.postconditionsHold(op, job));
-          return Promise.all([r, ...rest]).then((all) => all.every(Boolean));
-        }
-      }
-      return true;
-    },
+    evaluate: (job, ctx) => every(operations, (op: string) => ctx.postconditionsHold(op, job)),
   };
 }
 

@@ -27,6 +27,7 @@ import type { Operation } from "./operation.ts";
 import type { Registry } from "./registry.ts";
 import type { ConditionCache, JobListing } from "./condition_cache.ts";
 import { runShellCondition } from "./_shell.ts";
+import { every } from "./_every.ts";
 
 /** Which conditions `run` ignores: `--ignore-conditions`. */
 export type IgnoreConditions = "none" | "pre" | "post" | "all";
@@ -66,24 +67,6 @@ export interface EvaluatorOptions {
 }
 
 type Result = boolean | Promise<boolean>;
-
-/** True when every result is true; stays synchronous while the results are. */
-function every(items: readonly unknown[], test: (item: never) => Result): Result {
-  for (let i = 0; i < items.length; i++) {
-    const r = test(items[i] as never);
-    if (r === false) return false;
-    if (r !== true) {
-      return (async () => {
-        if (!(await r)) return false;
-        for (let j = i + 1; j < items.length; j++) {
-          if (!(await test(items[j] as never))) return false;
-        }
-        return true;
-      })();
-    }
-  }
-  return true;
-}
 
 /** Sets `key` in `map`, dropping the oldest entry once it holds more than `limit`. */
 function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
