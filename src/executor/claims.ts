@@ -102,7 +102,10 @@ function readOwner(path: string): { owner?: ClaimOwner; mtime: number } | undefi
  * Whether the process that wrote a leftover file of a takeover or an update
  * (`<claim>.stale.<host>.<pid>.<uuid>`, `<claim>.takeover` holding
  * "host pid", `<claim>.<token>.tmp` holding the owner) ran on this host and
- * no longer exists.
+ * no longer exists. An update cut short before its owner was written is
+ * judged by the claim it belongs to: gone with it, or left while its writer
+ * runs. (Only its writer renames it, right after writing it, while the claim
+ * is still its own; once the claim is gone or another's, nothing will.)
  */
 function leftoverWriterGone(name: string, path: string): boolean {
   let writer: { host: string; pid: number } | undefined;
@@ -125,7 +128,14 @@ function leftoverWriterGone(name: string, path: string): boolean {
           writer = { host: o.host, pid: o.pid };
         }
       } catch {
-        // cut short by the crash: judged by age
+        // Cut short by the crash (empty or partial): the claim it was updating names the writer.
+        const token = /\.([^./]+)\.tmp$/.exec(name)?.[1];
+        if (token === undefined) return false;
+        const claim = readOwner(path.slice(0, path.length - `.${token}.tmp`.length));
+        // The claim is gone or another's now: nobody will ever rename this file over it.
+        if (!claim || (claim.owner && claim.owner.token !== token)) return true;
+        if (claim.owner) writer = { host: claim.owner.host, pid: claim.owner.pid };
+        // An unreadable claim: judged by age.
       }
     }
   }

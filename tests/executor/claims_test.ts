@@ -101,10 +101,16 @@ Deno.test("claims: sweep removes what killed processes left of takeovers and upd
     }
     // From another host: nothing to tell before the stale limit.
     Deno.writeTextFileSync(`${dir}/remote.prep.takeover`, "elsewhere 1");
+    // Updates killed before their content was written (empty): told by the claim they update.
+    Deno.writeTextFileSync(`${dir}/live.run`, owner(sleeper.pid).replace('"t"', '"u"'));
+    Deno.writeTextFileSync(`${dir}/live.run.u.tmp`, ""); // the claim's writer runs: kept
+    Deno.writeTextFileSync(`${dir}/dead.run.u.tmp`, ""); // its claim is gone: removed
+    Deno.writeTextFileSync(`${dir}/live.other.v.tmp`, ""); // its claim is another's now: removed
+    Deno.writeTextFileSync(`${dir}/live.other`, owner(sleeper.pid));
     const removed = new ClaimStore(root).sweep();
     const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-    assertEquals(removed, 3);
-    assertEquals(left.length, 4, left.join(" "));
+    assertEquals(removed, 5);
+    assertEquals(left.length, 7, left.join(" "));
     assert(left.every((n) => n.startsWith("live.") || n.startsWith("remote.")), left.join(" "));
   } finally {
     sleeper.kill("SIGKILL");
