@@ -7,7 +7,7 @@
  * @module
  */
 
-import nodeProcess from "node:process";
+import { nodeProcess } from "./_node.ts";
 
 /**
  * The environment of `kill`: PATH only. Deno refuses to start an allow-listed
@@ -74,7 +74,7 @@ export function processExists(pid: number): boolean | undefined {
 function nullSignal(pid: number): boolean | undefined {
   try {
     // node's process.kill(pid, 0) is the null signal: an existence check, nothing is sent.
-    nodeProcess.kill(pid, 0);
+    nodeProcess().kill(pid, 0);
     return true;
   } catch (e) {
     const code = (e as { code?: string }).code;

@@ -57,3 +57,35 @@ Deno.test("mod.ts imported over HTTP: ids, a project and a TypeScript workflow w
     await server.finished;
   }
 });
+
+Deno.test("mod.ts imports no YAML parser and no Node module but node:path when loaded", async () => {
+  // Each costs start-up time in every Worker of a sandboxed operation (Deno's Node layer 15-30
+  // ms); they are loaded on first use instead (src/_node.ts, dynamic imports).
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", `${ROOT}mod.ts`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(r.stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { isDynamic?: boolean; code?: { specifier: string } }[];
+    }[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...info.roots];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
+      if (!d.isDynamic && d.code) stack.push(d.code.specifier);
+    }
+  }
+  const external = [...seen].filter((s) => !s.startsWith("file:")).map((s) =>
+    s.replace(/@[\d.]+(\/.*)?$/, "")
+  ).sort();
+  assertEquals([...new Set(external)], ["node:path", "npm:@noble/hashes"]);
+});

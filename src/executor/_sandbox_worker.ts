@@ -164,10 +164,36 @@ function installShims(view: Env): void {
     throw new Error(`exit(${code ?? ""}) is not allowed in a sandboxed operation`);
   };
   Object.defineProperty(Deno, "exit", { value: noExit, configurable: true, writable: true });
-  const proc = (globalThis as { process?: { env: unknown; exit: unknown } }).process;
-  if (proc) {
-    proc.env = processEnv;
-    proc.exit = noExit;
+  // Node's `process` is set up on first access (15-30 ms: most operations never touch it), so it
+  // is patched then. Its env and exit also go through Deno.env and Deno.exit, replaced above, for
+  // the copy npm packages receive without reading the global.
+  const patch = (proc: { env: unknown; exit: unknown } | undefined) => {
+    if (proc) {
+      proc.env = processEnv;
+      proc.exit = noExit;
+    }
+    return proc;
+  };
+  const global = globalThis as { process?: { env: unknown; exit: unknown } };
+  const desc = Object.getOwnPropertyDescriptor(globalThis, "process");
+  if (desc?.get && desc.configurable) {
+    const original = desc.get;
+    Object.defineProperty(globalThis, "process", {
+      configurable: true,
+      enumerable: desc.enumerable,
+      get() {
+        const proc = patch(original.call(globalThis));
+        Object.defineProperty(globalThis, "process", {
+          configurable: true,
+          enumerable: desc.enumerable,
+          writable: true,
+          value: proc,
+        });
+        return proc;
+      },
+    });
+  } else {
+    patch(global.process);
   }
 }
 

@@ -32,7 +32,7 @@
  * @module
  */
 
-import { hostname } from "node:os";
+import { unlinkSync } from "node:fs";
 import { processExists } from "../process.ts";
 
 /** Folder of the claims, relative to the project root. */
@@ -67,7 +67,7 @@ export type ClaimResult = { held: Claim } | { busy: ClaimOwner };
 
 let host: string | undefined;
 function thisHost(): string {
-  return host ??= hostname();
+  return host ??= Deno.hostname();
 }
 
 function envStaleMs(): number | undefined {
@@ -195,7 +195,7 @@ export class Claim {
     // Nobody takes over a claim younger than the stale limit: no need to read it back.
     if (Date.now() - this.owner.since >= this.#store.staleAfterMs / 2 && !this.isMine()) return;
     try {
-      Deno.removeSync(this.path);
+      unlinkSync(this.path); // one system call (Deno.removeSync checks the type first)
     } catch {
       // gone already
     }

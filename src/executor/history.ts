@@ -6,7 +6,6 @@
  */
 
 import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
-import { hostname } from "node:os";
 import type { Job } from "../workspace/job.ts";
 
 /** File name of the execution log in a job directory. */
@@ -96,7 +95,7 @@ function openNoFollow(path: string): LogFile | undefined {
 }
 
 function encode(entry: HistoryEntry): Uint8Array {
-  host ??= hostname();
+  host ??= Deno.hostname();
   return new TextEncoder().encode(JSON.stringify({ ...entry, host, pid: Deno.pid }) + "\n");
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { md5Hex } from "../_md5.ts";
 import type { Job } from "../workspace/job.ts";
 import { compileFilter, type Filter } from "../workspace/query.ts";
 import { dumps } from "../workspace/json.ts";
@@ -42,7 +42,7 @@ export interface Aggregate {
  */
 export function aggregateId(ids: readonly string[]): string {
   if (ids.length === 1) return ids[0];
-  return "agg-" + createHash("md5").update(ids.join(","), "utf8").digest("hex");
+  return "agg-" + md5Hex(ids.join(","));
 }
 
 /** How jobs are put together: options shared by all aggregators. */

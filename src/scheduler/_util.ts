@@ -4,7 +4,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
 
 /**
@@ -60,17 +59,4 @@ export function directiveQuote(value: string, force = false): string {
   }
   if (!force && /^[A-Za-z0-9_./:%@+=,\[\]-]+$/.test(value)) return value;
   return `"${value.replace(/[\\"]/g, "\\$&")}"`;
-}
-
-/**
- * The MD5 of a UTF-8 string, as 32 lower-case hex digits.
- *
- * @example
- * ```ts
- * import { md5Hex } from "./_util.ts";
- * console.log(md5Hex("")); // d41d8cd98f00b204e9800998ecf8427e
- * ```
- */
-export function md5Hex(text: string): string {
-  return createHash("md5").update(text, "utf8").digest("hex");
 }

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { md5Hex } from "./_util.ts";
+import { md5Hex } from "../_md5.ts";
 import { arrayIndexBase } from "./script.ts";
 import type { QueuedJob, QueueState, SchedulerKind } from "./types.ts";
 

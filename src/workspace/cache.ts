@@ -10,18 +10,11 @@
  * @module
  */
 
-import process from "node:process";
+// node:zlib is loaded on first use: most projects have no signac cache.
+import { nodeZlib } from "../_node.ts";
 import { writeFileAtomicSync } from "./_atomic.ts";
 import { dumps, parse } from "./json.ts";
 import { isJsonObject, type JsonObject } from "./value.ts";
-
-/**
- * `node:zlib`, loaded on first use: most projects have no signac cache, and
- * loading it costs ~20 ms of every command's start-up.
- */
-function zlib(): typeof import("node:zlib") {
-  return process.getBuiltinModule("node:zlib");
-}
 
 /** Path of the cache, relative to the project root. */
 export const CACHE_FILE = ".signac/statepoint_cache.json.gz";
@@ -46,7 +39,7 @@ export function readStatePointCache(root: string): Map<string, JsonObject> {
     return out;
   }
   try {
-    const value = parse(new TextDecoder().decode(zlib().gunzipSync(bytes)), CACHE_FILE);
+    const value = parse(new TextDecoder().decode(nodeZlib().gunzipSync(bytes)), CACHE_FILE);
     if (!isJsonObject(value)) return out;
     for (const id of Object.keys(value)) {
       const sp = value[id];
@@ -75,6 +68,6 @@ export function writeStatePointCache(root: string, cache: Map<string, JsonObject
   for (const [id, sp] of cache) obj[id] = sp;
   writeFileAtomicSync(
     `${root}/${CACHE_FILE}`,
-    zlib().gzipSync(new TextEncoder().encode(dumps(obj)), { level: 1 }),
+    nodeZlib().gzipSync(new TextEncoder().encode(dumps(obj)), { level: 1 }),
   );
 }

@@ -11,7 +11,6 @@
  * @module
  */
 
-import { hostname } from "node:os";
 import { processExists } from "../process.ts";
 import { FlowError } from "../errors.ts";
 
@@ -42,7 +41,7 @@ interface Owner {
 
 let host: string | undefined;
 function thisHost(): string {
-  return host ??= hostname();
+  return host ??= Deno.hostname();
 }
 
 function isStale(path: string, staleAfterMs: number): boolean {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { md5Hex } from "../_md5.ts";
 import { UsageError } from "../errors.ts";
 import { dumps } from "./json.ts";
 import { isJsonObject, type JsonObject, type JsonValue, PyFloat } from "./value.ts";
@@ -31,7 +31,7 @@ export class StatePointError extends UsageError {}
  * ```
  */
 export function calcId(sp: JsonObject): string {
-  return createHash("md5").update(dumps(sp, { sortKeys: true }), "utf8").digest("hex");
+  return md5Hex(dumps(sp, { sortKeys: true }));
 }
 
 /**

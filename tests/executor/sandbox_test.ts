@@ -42,6 +42,7 @@ project.operation("env", async (job) => {
   Deno.writeTextFileSync(job.fn("env.json"), JSON.stringify({
     deno: Deno.env.get("FLOW_TEST_SECRET") ?? null,
     node: proc.env.FLOW_TEST_SECRET ?? null,
+    nodeOp: proc.env.FLOW_OPERATION ?? null,
     keys: Object.keys(Deno.env.toObject()).sort(),
     op: Deno.env.get("FLOW_OPERATION") ?? null,
     state,
@@ -49,6 +50,9 @@ project.operation("env", async (job) => {
 });
 project.operation("net", async () => { await fetch("http://127.0.0.1:65000/"); });
 project.operation("exit", () => Deno.exit(3));
+project.operation("nodeExit", () => {
+  (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(4);
+});
 project.operation("late", () => new Promise(() => {
   setTimeout(() => { throw new Error("late failure"); }, 10);
 }));
@@ -185,6 +189,7 @@ for (const mechanism of ["worker", "process"] as const) {
       assertEquals(seen.deno, null);
       assertEquals(seen.node, null);
       assertEquals(seen.op, "env");
+      assertEquals(seen.nodeOp, "env"); // Node's process.env is the same view
       assert(seen.state !== "granted", `env permission is ${seen.state}`);
       assert(!seen.keys.includes("FLOW_TEST_SECRET"));
       assert(!seen.keys.includes("PATH"));
@@ -222,12 +227,14 @@ for (const mechanism of ["worker", "process"] as const) {
       const r = await drive(fx, mechanism, [fx.dir(a)], [
         { op: "late", jobs: [a] },
         { op: "exit", jobs: [a] },
+        { op: "nodeExit", jobs: [a] },
         { op: "nope", jobs: [a] },
         { op: "count", jobs: [a] },
       ]);
-      const [late, exit, nope, count] = r.outcomes;
+      const [late, exit, nodeExit, nope, count] = r.outcomes;
       assertEquals([late.kind, late.message], ["SandboxOperationError", "late failure"]);
       assertStringIncludes(exit.message!, "not allowed in a sandboxed operation");
+      assertStringIncludes(nodeExit.message!, "exit(4) is not allowed in a sandboxed operation");
       assertStringIncludes(nope.message!, "no function operation 'nope'");
       assert(count.ok);
       assertEquals(Deno.readTextFileSync(`${fx.dir(a)}/count.txt`), "1");
