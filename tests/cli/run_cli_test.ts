@@ -447,3 +447,38 @@ Deno.test("Ctrl-C stops running operations' process groups; the summary says wha
     assertEquals(ps.includes(marker), false, "no operation process is left running");
   });
 });
+
+Deno.test("from 20,000 jobs, run and next read the cached jobs' stamps ahead and still see files written since", async () => {
+  await withTempDir(async (dir) => {
+    // 20,000 is where ConditionCache.prefetch starts reading the stamps on a second core.
+    const { Project } = await import(MOD);
+    const p = await Project.init(dir);
+    const ids: string[] = [];
+    for (let i = 0; i < 20_000; i++) ids.push(p.openJob({ i }).initSync().id);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n  prep:\n    command: touch a.txt\n    post: [{ isfile: a.txt }]\n",
+    );
+    const first = await flow(["status"], { cwd: dir }); // fills .flow/conditions.cache
+    assertEquals(first.code, 0, first.stderr);
+    // Cached entries younger than two seconds are read again anyway: let them settle.
+    await new Promise((r) => setTimeout(r, 2100));
+    const done = [ids[0], ids[9_999], ids[19_999]];
+    for (const id of done) Deno.writeTextFileSync(`${dir}/workspace/${id}/a.txt`, "");
+    const next = await flow(["next", "prep"], { cwd: dir });
+    assertEquals(next.code, 0, next.stderr);
+    const eligible = new Set(next.stdout.trim().split("\n"));
+    assertEquals(eligible.size, 20_000 - 3);
+    for (const id of done) assert(!eligible.has(id), `${id} has a.txt but is listed`);
+    const run = await flow(["run", "-o", "prep", "-n", "2"], { cwd: dir });
+    assertEquals(run.code, 0, run.stderr);
+    const ran = [...run.stderr.matchAll(/prep on ([0-9a-f]{32})/g)].map((m) => m[1]);
+    assertEquals(ran.length, 2, run.stderr);
+    for (const id of ran) {
+      assert(!done.includes(id), `${id} was run although complete`);
+      assert(Deno.statSync(`${dir}/workspace/${id}/a.txt`).isFile);
+    }
+    const after = await flow(["next", "prep"], { cwd: dir });
+    assertEquals(after.stdout.trim().split("\n").length, 20_000 - 5);
+  });
+});
