@@ -191,6 +191,7 @@ function installShims(view: Env): void {
         });
         return proc;
       },
+      set: desc.set,
     });
   } else {
     patch(global.process);

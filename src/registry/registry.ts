@@ -128,6 +128,26 @@ export class Registry {
     return !free([...this.#labels.values()]);
   }
 
+  /**
+   * True if some operation's pre- or postcondition is answered by the
+   * condition cache (`Condition.cacheable`: files and documents). When false,
+   * reading the cache's stamps ahead of evaluating eligibility is wasted work.
+   *
+   * @example
+   * ```ts
+   * import { Registry } from "./registry.ts";
+   * console.log(new Registry().usesConditionCache()); // false
+   * ```
+   */
+  usesConditionCache(): boolean {
+    for (const op of this.#operations.values()) {
+      if (op.pre.some((c) => c.cacheable === true) || op.post.some((c) => c.cacheable === true)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The operation called `name`. */
   operation(name: string): Operation {
     const op = this.#operations.get(name);

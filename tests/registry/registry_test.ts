@@ -529,3 +529,28 @@ Deno.test("readsStatePoints(): only built-ins on files, documents and after, one
     assertEquals(make().readsStatePoints(), expected, what);
   }
 });
+
+Deno.test("usesConditionCache(): true when some operation has a file or document condition", () => {
+  const cases: [string, () => Registry, boolean][] = [
+    ["nothing defined", () => new Registry(), false],
+    ["no conditions", () => withOps(op("a", {})), false],
+    ["the seed workflow (isfile)", seed, true],
+    ["a document postcondition", () => withOps(op("a", { post: [docTrue("done")] })), true],
+    ["isfile under not()", () => withOps(op("a", { pre: [not(isFile("lock"))] })), true],
+    ["never", () => withOps(op("a", { pre: [never] })), false],
+    ["a shell condition", () => withOps(op("a", { post: [sh("test -f x")] })), false],
+    ["a TypeScript function", () => withOps(op("a", { post: [fn(() => true)] })), false],
+    [
+      "only labels on files (labels are not eligibility)",
+      () => {
+        const r = withOps(op("a", {}));
+        r.addLabel("done", isFile("x"));
+        return r;
+      },
+      false,
+    ],
+  ];
+  for (const [what, make, expected] of cases) {
+    assertEquals(make().usesConditionCache(), expected, what);
+  }
+});

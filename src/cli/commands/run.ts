@@ -211,9 +211,8 @@ async function execute(
   let summary: RunSummary;
   try {
     // The run loop weighs every selected unit before it starts any: read the stamps on both cores.
-    if ((extra.ignoreConditions ?? flags.ignoreConditions) !== "all") {
-      await cache?.prefetch(sel.jobs);
-    }
+    const ignored = extra.ignoreConditions ?? flags.ignoreConditions;
+    if (ignored !== "all" && wf.registry.usesConditionCache()) await cache?.prefetch(sel.jobs);
     summary = await runner.run();
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
@@ -364,7 +363,7 @@ Examples:
       const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
       const ids: string[] = [];
       try {
-        await cache?.prefetch(jobs);
+        if (wf.registry.usesConditionCache()) await cache?.prefetch(jobs);
         for (const agg of aggregator.aggregate(jobs)) {
           if ((await evaluator.groupState(group, agg)).eligible) ids.push(agg.id);
         }

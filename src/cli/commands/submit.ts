@@ -151,7 +151,11 @@ Examples:
       let skipped = 0;
       try {
         // Every selected job is weighed unless --num stops early: read the stamps on both cores.
-        if (!flags.ignoreConditions && flags.num === undefined) await cache?.prefetch(sel.jobs);
+        if (
+          !flags.ignoreConditions && flags.num === undefined && wf.registry.usesConditionCache()
+        ) {
+          await cache?.prefetch(sel.jobs);
+        }
         for (const group of groups) {
           const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
           for (const agg of aggregator.aggregate(sel.jobs)) {
