@@ -32,7 +32,6 @@
  * @module
  */
 
-import { unlinkSync } from "node:fs";
 import { processExists } from "../process.ts";
 
 /** Folder of the claims, relative to the project root. */
@@ -195,7 +194,7 @@ export class Claim {
     // Nobody takes over a claim younger than the stale limit: no need to read it back.
     if (Date.now() - this.owner.since >= this.#store.staleAfterMs / 2 && !this.isMine()) return;
     try {
-      unlinkSync(this.path); // one system call (Deno.removeSync checks the type first)
+      Deno.removeSync(this.path);
     } catch {
       // gone already
     }
