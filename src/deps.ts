@@ -7,7 +7,9 @@
  * `@std/*` modules are replaced by well-kept npm packages. Each is imported
  * here with a full `npm:` specifier (an import map in `deno.json` would not
  * travel with `mod.ts` imported by URL), so that a later switch to `jsr:` is
- * a one-line change per dependency.
+ * a one-line change per dependency. The one exception, `@noble/hashes` (MD5
+ * for job ids), is imported in `src/_md5.ts`: every module that computes an
+ * id would otherwise load the YAML parser below with it.
  *
  * @module
  */
