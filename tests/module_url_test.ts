@@ -1,5 +1,5 @@
 // mod.ts works when imported by URL: no file-system reads at import time, no import map.
-import { assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -58,11 +58,10 @@ Deno.test("mod.ts imported over HTTP: ids, a project and a TypeScript workflow w
   }
 });
 
-Deno.test("mod.ts imports no YAML parser and no Node module but node:path when loaded", async () => {
-  // Each costs start-up time in every Worker of a sandboxed operation (Deno's Node layer 15-30
-  // ms); they are loaded on first use instead (src/_node.ts, dynamic imports).
+/** The modules outside this checkout that loading `entry` loads (its static imports, no versions). */
+async function staticExternals(entry: string): Promise<string[]> {
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", `${ROOT}mod.ts`],
+    args: ["info", "--json", `${ROOT}${entry}`],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -87,5 +86,19 @@ Deno.test("mod.ts imports no YAML parser and no Node module but node:path when l
   const external = [...seen].filter((s) => !s.startsWith("file:")).map((s) =>
     s.replace(/@[\d.]+(\/.*)?$/, "")
   ).sort();
-  assertEquals([...new Set(external)], ["node:path", "npm:@noble/hashes"]);
+  return [...new Set(external)];
+}
+
+Deno.test("mod.ts imports no YAML parser and no Node module but node:path when loaded", async () => {
+  // Each costs start-up time in every Worker of a sandboxed operation (Deno's Node layer 15-30
+  // ms); they are loaded on first use instead (src/_node.ts, dynamic imports).
+  assertEquals(await staticExternals("mod.ts"), ["node:path", "npm:@noble/hashes"]);
+});
+
+Deno.test("cli.ts does not load the YAML parser at start", async () => {
+  // Loading and first running it cost ~40 ms of every command; an unchanged flow.yaml is read
+  // from the parse cache (src/config/parse_cache.ts), grid and cluster files load it on demand.
+  const external = await staticExternals("cli.ts");
+  assert(!external.includes("npm:yaml"), external.join(" "));
+  assert(external.includes("npm:commander"), "the graph was read");
 });

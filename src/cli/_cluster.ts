@@ -1,9 +1,8 @@
 // Private helpers: which cluster a command works with.
 
 import { UsageError } from "../errors.ts";
-import { detectCluster, type Detected, loadProfiles } from "../scheduler/clusters.ts";
-import { parseYaml } from "../workspace/yaml.ts";
-import { checkFlowYamlText } from "../config/flow_yaml.ts";
+import type { Detected } from "../scheduler/clusters.ts";
+import { checkFlowYamlText } from "../config/text.ts";
 import type { CliContext } from "./_context.ts";
 
 /** The `clusters:` value of the project's flow.yaml, if there is a project with one. */
@@ -27,6 +26,8 @@ export async function workflowClusters(
     throw new UsageError(`${source}: cannot read: ${(e as Error).message}`);
   }
   checkFlowYamlText(text, source);
+  // The YAML parser is loaded only by the commands that read cluster profiles.
+  const { parseYaml } = await import("../workspace/yaml.ts");
   const doc = parseYaml(text, source);
   const value = typeof doc === "object" && doc !== null && !Array.isArray(doc) && "clusters" in doc
     ? (doc as Record<string, unknown>).clusters
@@ -45,6 +46,7 @@ export function hostname(): string {
 /** The cluster profile to use: `--cluster`, FLOW_CLUSTER, detection (see scheduler/clusters.ts). */
 export async function detectForProject(ctx: CliContext, name?: string): Promise<Detected> {
   const wf = await workflowClusters(ctx);
+  const { detectCluster, loadProfiles } = await import("../scheduler/clusters.ts");
   const profiles = loadProfiles({ workflowClusters: wf.value, workflowSource: wf.source });
   return detectCluster(profiles, { name, env: Deno.env.toObject(), hostname: hostname() });
 }

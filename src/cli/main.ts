@@ -10,7 +10,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { FlowError, oneLine } from "../errors.ts";
 import { err } from "./_io.ts";
 import type { CliContext, GlobalOptions, Workflow } from "./_context.ts";
-import { loadFlowYaml } from "../config/flow_yaml.ts";
+import { FLOW_YAML_CACHE_FILE, loadFlowYamlCached } from "../config/parse_cache.ts";
 import type { Registry } from "../registry/registry.ts";
 import { Project } from "../workspace/project.ts";
 import { UsageError } from "../errors.ts";
@@ -82,7 +82,8 @@ async function loadWorkflow(globals: GlobalOptions, options: ProgramOptions): Pr
     }
     throw new UsageError(`no flow.yaml in ${project.root} ('flow init' writes a starter)`);
   }
-  return { project, registry: loadFlowYaml(path), source: path };
+  const registry = await loadFlowYamlCached(path, `${project.root}/${FLOW_YAML_CACHE_FILE}`);
+  return { project, registry, source: path };
 }
 
 /** Builds the program (exported for tests and completions). */

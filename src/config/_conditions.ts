@@ -8,7 +8,7 @@
 //   never: true             never
 //   sh: CMD                 sh(CMD), CMD a command template
 
-import type { Node } from "../deps.ts";
+import type { Node } from "./_reader.ts";
 import {
   after,
   type Condition,

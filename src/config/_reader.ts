@@ -1,23 +1,15 @@
-// Private helper of flow_yaml.ts: reading a parsed YAML document node by
-// node, with positions for messages, aliases resolved (and bounded), and
-// values converted to the value model of src/workspace/value.ts.
+// Private helper of flow_yaml.ts: reading a parsed YAML document (the
+// plain tree of _tree.ts) node by node, with positions for messages, aliases
+// resolved (and bounded), and values converted to the value model of
+// src/workspace/value.ts. It does not load the YAML parser.
 
-import {
-  type Alias,
-  type Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  type LineCounter,
-  type Node,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
-} from "../deps.ts";
 import { closest } from "../suggest.ts";
 import { type JsonObject, type JsonValue, PyFloat, pyFloatRepr } from "../workspace/value.ts";
 import { ConfigError, type SourcePosition } from "./_error.ts";
+import type { TreeAlias, TreeMap, TreeNode, TreeScalar, TreeSeq } from "./_tree.ts";
+
+/** A node of the document (see _tree.ts). */
+export type Node = TreeNode;
 
 /** Most nodes that aliases may add to a document (a larger expansion is an alias bomb). */
 export const MAX_ALIAS_EXPANSION = 10_000;
@@ -31,34 +23,32 @@ export interface Entry {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function asNode(x: unknown): Node | null {
-  return isAlias(x) || isScalar(x) || isMap(x) || isSeq(x) ? x : null;
+function isAlias(n: Node | null | undefined): n is TreeAlias {
+  return n?.kind === "alias";
+}
+function isMap(n: Node | null | undefined): n is TreeMap {
+  return n?.kind === "map";
+}
+function isSeq(n: Node | null | undefined): n is TreeSeq {
+  return n?.kind === "seq";
+}
+function isScalar(n: Node | null | undefined): n is TreeScalar {
+  return n?.kind === "scalar";
 }
 
 /** Reads nodes of one parsed document of one file. */
 export class Reader {
   readonly file: string;
-  readonly #lines: LineCounter;
-  readonly #targets = new Map<Alias, Node | undefined>();
 
-  constructor(file: string, doc: Document, lines: LineCounter) {
+  /** A reader of the document `root` of `file`; fails on aliases that expand too far. */
+  constructor(file: string, root: Node | null) {
     this.file = file;
-    this.#lines = lines;
-    this.#resolveAliases(asNode(doc.contents));
-    this.#boundAliases(asNode(doc.contents));
-  }
-
-  /** The top-level node (null for an empty document). */
-  static root(doc: Document): Node | null {
-    return asNode(doc.contents);
+    this.#boundAliases(root);
   }
 
   /** Where a node starts in the file. */
   position(node: Node | null | undefined): SourcePosition | undefined {
-    const start = node?.range?.[0];
-    if (start === undefined) return undefined;
-    const p = this.#lines.linePos(start);
-    return { line: p.line, column: p.col };
+    return node?.at;
   }
 
   /** Throws a {@link ConfigError} at `node` (or at no position when it has none). */
@@ -71,28 +61,8 @@ export class Reader {
     );
   }
 
-  // Aliases: every alias is mapped to its anchored node in one pass in
-  // document order (an alias names the latest anchor before it, as the yaml
-  // package resolves them), then the nodes that aliases add are counted.
-
-  #resolveAliases(root: Node | null): void {
-    const anchors = new Map<string, Node>();
-    const walk = (n: Node | null) => {
-      if (n === null) return;
-      if (isAlias(n)) {
-        this.#targets.set(n, anchors.get(n.source));
-        return;
-      }
-      if (n.anchor) anchors.set(n.anchor, n);
-      if (isMap(n)) {
-        for (const p of n.items) {
-          walk(asNode(p.key));
-          walk(asNode(p.value));
-        }
-      } else if (isSeq(n)) { for (const x of n.items) walk(asNode(x)); }
-    };
-    walk(root);
-  }
+  // Aliases: each alias names its node (_parse.ts resolved them); here the
+  // nodes that aliases add are counted.
 
   #boundAliases(root: Node | null): void {
     const sizes = new Map<Node, number>();
@@ -105,8 +75,8 @@ export class Reader {
       if (visiting.has(n)) return Infinity;
       visiting.add(n);
       let s = 1;
-      if (isMap(n)) { for (const p of n.items) s += size(asNode(p.key)) + size(asNode(p.value)); }
-      else if (isSeq(n)) { for (const x of n.items) s += size(asNode(x)); }
+      if (isMap(n)) { for (const p of n.items) s += size(p[0]) + size(p[1]); }
+      else if (isSeq(n)) { for (const x of n.items) s += size(x); }
       visiting.delete(n);
       sizes.set(n, s);
       return s;
@@ -129,16 +99,16 @@ export class Reader {
         }
       } else if (isMap(n)) {
         for (const p of n.items) {
-          walk(asNode(p.key));
-          walk(asNode(p.value));
+          walk(p[0]);
+          walk(p[1]);
         }
-      } else if (isSeq(n)) { for (const x of n.items) walk(asNode(x)); }
+      } else if (isSeq(n)) { for (const x of n.items) walk(x); }
     };
     walk(root);
   }
 
-  #target(alias: Alias): Node {
-    const t = this.#targets.get(alias);
+  #target(alias: TreeAlias): Node {
+    const t = alias.target;
     if (t === undefined) {
       this.fail(
         alias,
@@ -167,7 +137,7 @@ export class Reader {
     if (n === null) return "nothing";
     if (isMap(n)) return n.items.length === 0 ? "an empty map" : "a map";
     if (isSeq(n)) return n.items.length === 0 ? "an empty list" : "a list";
-    const v = (n as Scalar).value;
+    const v = (n as TreeScalar).value;
     if (v === null) return "null";
     if (typeof v === "string") {
       const shown = v.length > 40 ? v.slice(0, 37) + "..." : v;
@@ -175,7 +145,7 @@ export class Reader {
     }
     if (typeof v === "bigint" || typeof v === "boolean") return String(v);
     if (typeof v === "number") return Number.isInteger(v) ? pyFloatRepr(v) : String(v);
-    return `a value tagged ${(n as Scalar).tag ?? "?"}`;
+    return `a value tagged ${(n as TreeScalar).tag ?? "?"}`;
   }
 
   /** The entries of a map node, keys as strings; anything else fails with `what must be ...`. */
@@ -184,8 +154,8 @@ export class Reader {
     if (n === null || !isMap(n)) {
       this.fail(node, `${what} must be ${expected}, got ${this.describe(node)}`);
     }
-    return (n as YAMLMap).items.map((p) => {
-      const keyNode = asNode(p.key);
+    return (n as TreeMap).items.map((p) => {
+      const keyNode = p[0];
       const k = this.deref(keyNode);
       if (k === null || !isScalar(k) || typeof k.value !== "string") {
         this.fail(
@@ -193,7 +163,7 @@ export class Reader {
           `keys in ${what} must be strings, got ${this.describe(keyNode)}`,
         );
       }
-      return { key: k.value as string, keyNode: keyNode as Node, value: asNode(p.value) };
+      return { key: k.value as string, keyNode: keyNode as Node, value: p[1] };
     });
   }
 
@@ -203,7 +173,7 @@ export class Reader {
     if (n === null || !isSeq(n)) {
       this.fail(node, `${what} must be ${expected}, got ${this.describe(node)}`);
     }
-    return (n as YAMLSeq).items.map((x) => asNode(x) as Node);
+    return (n as TreeSeq).items.map((x) => x as Node);
   }
 
   /** True if the node is a sequence (after aliases). */
@@ -227,7 +197,7 @@ export class Reader {
     if (n === null || !isScalar(n) || typeof n.value !== "string") {
       this.fail(node, `${what} must be ${expected}, got ${this.describe(node)}`);
     }
-    const v = (n as Scalar).value as string;
+    const v = (n as TreeScalar).value as string;
     if (v === "" && !allowEmpty) {
       this.fail(node, `${what} must be ${expected}, got the empty string`);
     }
@@ -252,7 +222,7 @@ export class Reader {
     if (n === null || !isScalar(n) || typeof n.value !== "boolean") {
       this.fail(node, `${what} must be true or false, got ${this.describe(node)}`);
     }
-    return (n as Scalar).value as boolean;
+    return (n as TreeScalar).value as boolean;
   }
 
   /** A whole number ≥ `min` (a YAML integer, not a float). */
@@ -276,7 +246,7 @@ export class Reader {
     if (isMap(n)) {
       const out: JsonObject = {};
       for (const p of n.items) {
-        const keyNode = asNode(p.key);
+        const keyNode = p[0];
         const k = this.deref(keyNode);
         const kv = k !== null && isScalar(k) ? k.value : undefined;
         if (
@@ -286,7 +256,7 @@ export class Reader {
           this.fail(keyNode ?? n, `map keys must be strings, got ${this.describe(keyNode)}`);
         }
         Object.defineProperty(out, String(kv), {
-          value: this.json(asNode(p.value)),
+          value: this.json(p[1]),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -294,8 +264,8 @@ export class Reader {
       }
       return out;
     }
-    if (isSeq(n)) return n.items.map((x) => this.json(asNode(x)));
-    const v = (n as Scalar).value;
+    if (isSeq(n)) return n.items.map((x) => this.json(x));
+    const v = (n as TreeScalar).value;
     if (v === null || typeof v === "string" || typeof v === "boolean") return v;
     if (typeof v === "bigint") return v > MAX_SAFE || v < -MAX_SAFE ? v : Number(v);
     if (typeof v === "number") {

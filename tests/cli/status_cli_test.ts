@@ -212,6 +212,32 @@ Deno.test("flow status errors: one line on stderr, exit 2", async () => {
   });
 });
 
+Deno.test("flow status follows every change of flow.yaml through its parse cache", async () => {
+  await withTempDir(async (dir) => {
+    await study(dir);
+    const rows = async () => {
+      const r = await flow(["status", "--json"], { cwd: dir });
+      assertEquals(r.code, 0, r.stderr);
+      const json = JSON.parse(r.stdout) as Record<string, { operations: Record<string, unknown> }>;
+      return [...new Set(Object.values(json).flatMap((v) => Object.keys(v.operations)))].sort();
+    };
+    assertEquals(await rows(), ["prep", "reduce", "run"]);
+    assert(Deno.readTextFileSync(`${dir}/.flow/flow-yaml.cache`).includes("touch b.txt"));
+    // Edited within the same second: the text, not a time stamp, decides.
+    Deno.writeTextFileSync(`${dir}/flow.yaml`, FLOW_YAML + "operations2: {}\n");
+    const bad = await flow(["status"], { cwd: dir });
+    assertEquals(bad.code, 2);
+    assertMatch(bad.stderr, /flow\.yaml:\d+:1: unknown key 'operations2' at the top level/);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      FLOW_YAML.replace("operations:\n", "operations:\n  extra: {command: touch c.txt}\n"),
+    );
+    assertEquals(await rows(), ["extra", "prep", "reduce", "run"]);
+    Deno.writeTextFileSync(`${dir}/flow.yaml`, FLOW_YAML);
+    assertEquals(await rows(), ["prep", "reduce", "run"]);
+  });
+});
+
 Deno.test("flow status warns once about broken job directories and goes on", async () => {
   await withTempDir(async (dir) => {
     await study(dir);

@@ -2,7 +2,6 @@
 
 import { type Command, Option } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
-import { readGridFile } from "../../workspace/grid_file.ts";
 import type { Job } from "../../workspace/job.ts";
 import { dumps, parse } from "../../workspace/json.ts";
 import type { JsonObject, JsonValue } from "../../workspace/value.ts";
@@ -70,7 +69,11 @@ Examples:
     .action(async (args: string[], opts: { grid?: string }) => {
       const project = await ctx.openProject();
       const values = readStatePointArgs(args);
-      if (opts.grid !== undefined) values.push(...readGridFile(opts.grid));
+      if (opts.grid !== undefined) {
+        // Loaded here: it brings the YAML parser, which no other job command needs.
+        const { readGridFile } = await import("../../workspace/grid_file.ts");
+        values.push(...readGridFile(opts.grid));
+      }
       if (values.length === 0) {
         throw new UsageError(
           "no state points given (pass JSON objects, '-' for stdin, or --grid FILE)",
