@@ -1,8 +1,16 @@
 // Private helpers: which cluster a command works with.
 
 import { UsageError } from "../errors.ts";
-import type { Detected } from "../scheduler/clusters.ts";
+import { cachedFlowYamlValue, FLOW_YAML_CACHE_FILE } from "../config/parse_cache.ts";
 import { checkFlowYamlText } from "../config/text.ts";
+import {
+  detectCluster,
+  type Detected,
+  mergeProfiles,
+  type ProfileSource,
+  userProfileFile,
+} from "../scheduler/clusters.ts";
+import type { ClusterProfile } from "../scheduler/types.ts";
 import type { CliContext } from "./_context.ts";
 
 /** The `clusters:` value of the project's flow.yaml, if there is a project with one. */
@@ -26,13 +34,41 @@ export async function workflowClusters(
     throw new UsageError(`${source}: cannot read: ${(e as Error).message}`);
   }
   checkFlowYamlText(text, source);
-  // The YAML parser is loaded only by the commands that read cluster profiles.
+  // An unchanged flow.yaml that built before: from its parse cache, without the YAML parser.
+  const cached = cachedFlowYamlValue(source, text, `${root}/${FLOW_YAML_CACHE_FILE}`, "clusters");
+  if (cached) return { value: cached.value, source };
   const { parseYaml } = await import("../workspace/yaml.ts");
   const doc = parseYaml(text, source);
   const value = typeof doc === "object" && doc !== null && !Array.isArray(doc) && "clusters" in doc
     ? (doc as Record<string, unknown>).clusters
     : undefined;
   return { value, source };
+}
+
+/**
+ * Every profile this command knows: the built-ins, the user's file (read,
+ * with the YAML parser, only when it exists) and flow.yaml's `clusters:`.
+ */
+export async function knownProfiles(
+  wf: { value: unknown; source?: string },
+): Promise<ClusterProfile[]> {
+  const file = userProfileFile();
+  let user: ProfileSource | undefined;
+  if (file !== undefined && mayExist(file)) {
+    const { readUserProfiles } = await import("../scheduler/profile_files.ts");
+    user = readUserProfiles(file);
+  }
+  return mergeProfiles({ user, workflowClusters: wf.value, workflowSource: wf.source });
+}
+
+/** False only when `path` is known not to exist (any other error is the reader's to report). */
+function mayExist(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (e) {
+    return !(e instanceof Deno.errors.NotFound);
+  }
 }
 
 export function hostname(): string {
@@ -45,8 +81,6 @@ export function hostname(): string {
 
 /** The cluster profile to use: `--cluster`, FLOW_CLUSTER, detection (see scheduler/clusters.ts). */
 export async function detectForProject(ctx: CliContext, name?: string): Promise<Detected> {
-  const wf = await workflowClusters(ctx);
-  const { detectCluster, loadProfiles } = await import("../scheduler/clusters.ts");
-  const profiles = loadProfiles({ workflowClusters: wf.value, workflowSource: wf.source });
+  const profiles = await knownProfiles(await workflowClusters(ctx));
   return detectCluster(profiles, { name, env: Deno.env.toObject(), hostname: hostname() });
 }

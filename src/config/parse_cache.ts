@@ -18,8 +18,10 @@
  */
 
 import type { Registry } from "../registry/registry.ts";
+import type { JsonValue } from "../workspace/value.ts";
 import { writeFileAtomicSync } from "../workspace/_atomic.ts";
 import { buildRegistry } from "./_build.ts";
+import { Reader } from "./_reader.ts";
 import { decodeTree, encodeTree, type TreeNode } from "./_tree.ts";
 import { readFlowYamlText } from "./text.ts";
 
@@ -64,6 +66,46 @@ export async function loadFlowYamlCached(path: string, cacheFile?: string): Prom
   const registry = buildRegistry(root, path);
   if (cacheFile !== undefined) writeCache(cacheFile, path, text, root);
   return registry;
+}
+
+/**
+ * The value of the top-level key `key` of the flow.yaml `path` whose text is
+ * `text`, read from the parse cache: `{ value }` (value undefined when the
+ * file has no such key), or undefined when the cache does not hold exactly
+ * this text (then parse the file). Values follow the value model of
+ * `workspace/yaml.ts`'s parseYaml (integers as numbers, integral floats as
+ * PyFloat). `flow submit` and `flow clusters` read `clusters:` this way.
+ *
+ * @example
+ * ```ts
+ * import { cachedFlowYamlValue, loadFlowYamlCached } from "./parse_cache.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const text = "operations:\n  a: {command: echo a}\nclusters: {lab: {scheduler: pbs}}\n";
+ * Deno.writeTextFileSync(`${dir}/flow.yaml`, text);
+ * const cache = `${dir}/flow-yaml.cache`;
+ * console.log(cachedFlowYamlValue(`${dir}/flow.yaml`, text, cache, "clusters")); // undefined
+ * await loadFlowYamlCached(`${dir}/flow.yaml`, cache);
+ * console.log(cachedFlowYamlValue(`${dir}/flow.yaml`, text, cache, "clusters")?.value);
+ * // { lab: { scheduler: "pbs" } }
+ * ```
+ */
+export function cachedFlowYamlValue(
+  path: string,
+  text: string,
+  cacheFile: string,
+  key: string,
+): { value: JsonValue | undefined } | undefined {
+  const root = readCache(cacheFile, path, text);
+  if (root === undefined) return undefined;
+  try {
+    const reader = new Reader(path, root);
+    const top = reader.deref(root);
+    if (top?.kind !== "map") return { value: undefined };
+    const entry = reader.map(top, "the file").find((e) => e.key === key);
+    return { value: entry === undefined ? undefined : reader.json(entry.value) };
+  } catch {
+    return undefined; // the file itself will tell what is wrong
+  }
 }
 
 /** The cached document of `text` at `path`; undefined when there is none for exactly that. */

@@ -1,6 +1,7 @@
 /**
- * Cluster profiles: loading them (built-ins, the user's file, flow.yaml) and
- * deciding which one this machine is.
+ * Cluster profiles: merging them (built-ins, the user's file, flow.yaml) and
+ * deciding which one this machine is. Reading the user's file, which needs
+ * the YAML parser, is `profile_files.ts`'s.
  *
  * ## Where profiles come from
  *
@@ -38,7 +39,6 @@
 import { findOnPath } from "../process.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { parseYaml } from "../workspace/yaml.ts";
 import { PyFloat } from "../workspace/value.ts";
 import { BUILTIN_PROFILES } from "./profiles.ts";
 import type { ClusterProfile, Partition, SchedulerKind } from "./types.ts";
@@ -66,10 +66,18 @@ const PARTITION_KEYS = [
 ];
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
-/** Where {@link loadProfiles} finds profiles besides the built-in ones. */
-export interface LoadProfilesOptions {
-  /** The user's file (default `$HOME/.config/flow/clusters.yaml`; a missing file is skipped). */
-  userFile?: string;
+/** Profiles read from a file, for {@link mergeProfiles}. */
+export interface ProfileSource {
+  /** The parsed map of profile name to fields (undefined or null: none). */
+  value: unknown;
+  /** The file, for messages. */
+  source: string;
+}
+
+/** What {@link mergeProfiles} merges into the built-in profiles. */
+export interface MergeProfilesOptions {
+  /** The user's file, parsed (see `profile_files.ts`). */
+  user?: ProfileSource;
   /** The `clusters:` value of flow.yaml, as parsed (undefined or null: none). */
   workflowClusters?: unknown;
   /** The name of flow.yaml in messages (default `flow.yaml`). */
@@ -91,42 +99,31 @@ export function defaultUserFile(env: Record<string, string | undefined>): string
 }
 
 /**
- * Every known profile: the built-ins, then the user's file, then flow.yaml's `clusters:`.
+ * Every known profile: the built-ins, then the user's file, then flow.yaml's
+ * `clusters:`, each already parsed (`loadProfiles` in `profile_files.ts`
+ * reads the user's file too). A profile named like an earlier one is merged
+ * into it (fields given replace, `partitions` and `detect` as a whole); new
+ * names are appended in the order given.
  *
- * A profile named like an earlier one is merged into it (fields given replace, `partitions`
- * and `detect` as a whole); new names are appended in the order given.
- *
- * @throws {UsageError} naming the file: unreadable file, malformed YAML, unknown key (with a
- *   "did you mean"), a value of the wrong type, a new profile without `scheduler`.
+ * @throws {UsageError} naming the file: unknown key (with a "did you mean"),
+ *   a value of the wrong type, a new profile without `scheduler`.
  * @example
  * ```ts
- * import { loadProfiles } from "./clusters.ts";
- * const profiles = loadProfiles({
- *   userFile: "/nonexistent/clusters.yaml",
+ * import { mergeProfiles } from "./clusters.ts";
+ * const profiles = mergeProfiles({
  *   workflowClusters: { delta: { account: "abc" }, lab: { scheduler: "pbs" } },
  * });
  * console.log(profiles.find((p) => p.name === "delta")?.account); // "abc"
  * ```
  */
-export function loadProfiles(options: LoadProfilesOptions = {}): ClusterProfile[] {
+export function mergeProfiles(options: MergeProfilesOptions = {}): ClusterProfile[] {
   const profiles: ClusterProfile[] = BUILTIN_PROFILES.map((p) => structuredClone(p));
-  const userFile = options.userFile ?? defaultUserFile(envObject());
-  if (userFile !== undefined) {
-    let text: string | undefined;
-    try {
-      text = Deno.readTextFileSync(userFile);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) {
-        throw new UsageError(`${userFile}: cannot read: ${(e as Error).message}`);
-      }
+  if (options.user) {
+    let value = options.user.value;
+    if (isPlainObject(value) && Object.keys(value).length === 1 && "clusters" in value) {
+      value = value.clusters;
     }
-    if (text !== undefined) {
-      let value: unknown = parseYaml(text, userFile);
-      if (isPlainObject(value) && Object.keys(value).length === 1 && "clusters" in value) {
-        value = value.clusters;
-      }
-      mergeInto(profiles, value, userFile, "");
-    }
+    mergeInto(profiles, value, options.user.source, "");
   }
   mergeInto(
     profiles,
@@ -135,6 +132,20 @@ export function loadProfiles(options: LoadProfilesOptions = {}): ClusterProfile[
     "clusters",
   );
   return profiles;
+}
+
+/**
+ * The user's profile file named by the environment (`HOME`): undefined
+ * without `HOME`.
+ *
+ * @example
+ * ```ts
+ * import { userProfileFile } from "./clusters.ts";
+ * console.log(userProfileFile()?.endsWith("/.config/flow/clusters.yaml"));
+ * ```
+ */
+export function userProfileFile(): string | undefined {
+  return defaultUserFile(envObject());
 }
 
 function envObject(): Record<string, string | undefined> {
@@ -406,8 +417,8 @@ function unknownCluster(name: string, profiles: readonly ClusterProfile[], where
  *
  * @example
  * ```ts
- * import { loadProfiles, matchDetect } from "./clusters.ts";
- * const m = matchDetect(loadProfiles({ userFile: "/none" }), {}, "login01.frontier.olcf.ornl.gov");
+ * import { matchDetect, mergeProfiles } from "./clusters.ts";
+ * const m = matchDetect(mergeProfiles(), {}, "login01.frontier.olcf.ornl.gov");
  * console.log(m?.profile.name); // "frontier"
  * ```
  */
@@ -445,8 +456,8 @@ export function matchDetect(
  *   "did you mean").
  * @example
  * ```ts
- * import { detectCluster, loadProfiles } from "./clusters.ts";
- * const profiles = loadProfiles({ userFile: "/none" });
+ * import { detectCluster, mergeProfiles } from "./clusters.ts";
+ * const profiles = mergeProfiles();
  * const d = detectCluster(profiles, {
  *   env: {},
  *   hostname: "laptop",

@@ -1,7 +1,8 @@
 // End-to-end: `flow clusters` shows the detected cluster and why, and the known profiles.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { flow, withTempDir } from "../_helpers.ts";
-import { loadProfiles, matchDetect } from "../../src/scheduler/clusters.ts";
+import { matchDetect } from "../../src/scheduler/clusters.ts";
+import { loadProfiles } from "../../src/scheduler/profile_files.ts";
 
 const USER_FILE = `
 mylab:
@@ -114,6 +115,40 @@ Deno.test("flow clusters: the project's flow.yaml clusters: override the user's"
   const j = JSON.parse(r.stdout);
   const mylab = j.profiles.find((p: { name: string }) => p.name === "mylab");
   assertEquals([mylab.account, mylab.partitions.length], ["from-project", 2]);
+});
+
+Deno.test("flow clusters reads flow.yaml's clusters: from its parse cache while it is unchanged", async () => {
+  await withTempDir(async (dir) => {
+    const r0 = await flow(["init", `${dir}/p`]);
+    assertEquals(r0.code, 0, r0.stderr);
+    const text = "operations: {}\nclusters:\n  mylab:\n    scheduler: slurm\n" +
+      "    account: from-project\n" +
+      "    partitions: {cpu: {cpusPerNode: 8, gpusPerNode: 0, memoryPerNodeGB: 1.5, maxNodes: 4}}\n";
+    Deno.writeTextFileSync(`${dir}/p/flow.yaml`, text);
+    const env = { HOME: `${dir}/home`, PATH: `${dir}/bin`, FLOW_CLUSTER: "mylab" };
+    const profiles = async () => {
+      const r = await flow(["clusters", "--json"], { cwd: `${dir}/p`, env });
+      assertEquals(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).profiles as { name: string; account?: string }[];
+    };
+    const parsed = await profiles(); // no cache yet: the YAML parser reads it
+    const cache = `${dir}/p/.flow/flow-yaml.cache`;
+    const st = await flow(["status"], { cwd: `${dir}/p`, env });
+    assertEquals(st.code, 0, st.stderr);
+    assert(Deno.readTextFileSync(cache).includes("from-project"));
+    // From the cache: the same profiles, numbers included.
+    assertEquals(await profiles(), parsed);
+    // Only a value read from the cache can say this.
+    Deno.writeTextFileSync(
+      cache,
+      Deno.readTextFileSync(cache).replace('"from-project"', '"from-the-cache"'),
+    );
+    const mylab = async () => (await profiles()).find((p) => p.name === "mylab")?.account;
+    assertEquals(await mylab(), "from-the-cache");
+    // Any change of the file: parsed again.
+    Deno.writeTextFileSync(`${dir}/p/flow.yaml`, text + "# edited\n");
+    assertEquals(await mylab(), "from-project");
+  });
 });
 
 Deno.test("flow clusters: errors are one line with exit code 2", async () => {

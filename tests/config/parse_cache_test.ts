@@ -2,7 +2,12 @@
 import { assert, assertEquals } from "../_assert.ts";
 import { exists, withTempDir } from "../_helpers.ts";
 import { ConfigError, loadFlowYaml } from "../../src/config/flow_yaml.ts";
-import { FLOW_YAML_CACHE_FILE, loadFlowYamlCached } from "../../src/config/parse_cache.ts";
+import {
+  cachedFlowYamlValue,
+  FLOW_YAML_CACHE_FILE,
+  loadFlowYamlCached,
+} from "../../src/config/parse_cache.ts";
+import { parseYaml } from "../../src/workspace/yaml.ts";
 import type { Hooks } from "../../src/registry/operation.ts";
 import type { Registry } from "../../src/registry/registry.ts";
 
@@ -235,5 +240,26 @@ Deno.test("a flow.yaml with an error fails as loadFlowYaml fails, and is never c
     }
     assert(failed);
     assertEquals(Deno.readTextFileSync(cache), good);
+  });
+});
+
+Deno.test("cachedFlowYamlValue: a top-level value from the cache, as parseYaml reads it", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/flow.yaml`;
+    const cache = `${dir}/${FLOW_YAML_CACHE_FILE}`;
+    const text = FLOW_YAML +
+      "clusters:\n  lab:\n    scheduler: slurm\n    setup: [module load a, ~]\n" +
+      "    partitions: {cpu: {cpusPerNode: 8, memoryPerNodeGB: 1.0, x: 2.5, big: 123456789012345678901}}\n" +
+      "    detect: {hostname: '^lab', n: -0.0}\n";
+    Deno.writeTextFileSync(path, text);
+    assertEquals(cachedFlowYamlValue(path, text, cache, "clusters"), undefined, "no cache yet");
+    await loadFlowYamlCached(path, cache);
+    const doc = parseYaml(text, path) as Record<string, unknown>;
+    assertEquals(cachedFlowYamlValue(path, text, cache, "clusters"), { value: doc.clusters });
+    assertEquals(cachedFlowYamlValue(path, text, cache, "labels"), { value: doc.labels });
+    assertEquals(cachedFlowYamlValue(path, text, cache, "absent"), { value: undefined });
+    // Not this text, or not this file: the caller parses.
+    assertEquals(cachedFlowYamlValue(path, text + "#\n", cache, "clusters"), undefined);
+    assertEquals(cachedFlowYamlValue(`${dir}/other.yaml`, text, cache, "clusters"), undefined);
   });
 });

@@ -5,10 +5,10 @@ import { UsageError } from "../../src/errors.ts";
 import {
   defaultUserFile,
   detectCluster,
-  loadProfiles,
   pathWhich,
   type Which,
 } from "../../src/scheduler/clusters.ts";
+import { loadProfiles } from "../../src/scheduler/profile_files.ts";
 import { BUILTIN_PROFILES, MACHINE_PROFILES } from "../../src/scheduler/profiles.ts";
 import { parseYaml } from "../../src/workspace/yaml.ts";
 import type { ClusterProfile } from "../../src/scheduler/types.ts";

@@ -2,9 +2,9 @@
 
 import type { Command } from "../deps.ts";
 import { out } from "../_io.ts";
-import { hostname, workflowClusters } from "../_cluster.ts";
+import { hostname, knownProfiles, workflowClusters } from "../_cluster.ts";
 import type { CliContext } from "../_context.ts";
-import type { Detected } from "../../scheduler/clusters.ts";
+import { detectCluster, type Detected } from "../../scheduler/clusters.ts";
 import { describePartition } from "../../scheduler/partition.ts";
 import type { ClusterProfile, Partition } from "../../scheduler/types.ts";
 
@@ -75,9 +75,7 @@ Examples:
     )
     .action(async (opts: { cluster?: string; json?: boolean }) => {
       const wf = await workflowClusters(ctx);
-      // Loaded here: profiles are read with the YAML parser, which most commands do without.
-      const { detectCluster, loadProfiles } = await import("../../scheduler/clusters.ts");
-      const profiles = loadProfiles({ workflowClusters: wf.value, workflowSource: wf.source });
+      const profiles = await knownProfiles(wf);
       const detected = detectCluster(profiles, {
         name: opts.cluster,
         env: Deno.env.toObject(),
