@@ -27,7 +27,11 @@ import { readFlowYamlText } from "./text.ts";
 
 /** Where a project keeps the cache, relative to its root. */
 export const FLOW_YAML_CACHE_FILE = ".flow/flow-yaml.cache";
-const MAGIC = "flow-yaml-tree 1";
+/**
+ * The first line of the cache: the tree's format and the YAML parser that made it (as imported in
+ * `src/deps.ts`; a test keeps them equal), so that a new parser never reuses an old one's trees.
+ */
+const MAGIC = "flow-yaml-tree 1 yaml@2.8.4";
 
 /**
  * Reads the flow.yaml at `path` and builds its validated registry, from the

@@ -101,7 +101,11 @@ Deno.test("the cached document builds the registry a fresh parse builds", async 
     const fresh = summary(loadFlowYaml(path));
     assert(!exists(cache));
     assertEquals(summary(await loadFlowYamlCached(path, cache)), fresh);
-    assert(Deno.readTextFileSync(cache).startsWith("flow-yaml-tree 1\n"));
+    // The first line names the parser that made the tree: the one src/deps.ts imports.
+    const deps = Deno.readTextFileSync(new URL("../../src/deps.ts", import.meta.url));
+    const parser = /"npm:(yaml@[^"]+)"/.exec(deps)?.[1];
+    assert(parser !== undefined, "src/deps.ts imports npm:yaml");
+    assertEquals(Deno.readTextFileSync(cache).split("\n")[0], `flow-yaml-tree 1 ${parser}`);
     assertEquals(summary(await loadFlowYamlCached(path, cache)), fresh);
     // Integers and floats kept apart (1.0 is not 1), big integers exact.
     const json = JSON.stringify(summary(await loadFlowYamlCached(path, cache)));
@@ -156,9 +160,10 @@ Deno.test("a broken, foreign or unreadable cache is ignored and replaced", async
     const nl = good.indexOf("\n");
     const bad: [string, string][] = [
       ["empty", ""],
-      ["another format", "flow-yaml-tree 0" + good.slice(nl)],
-      ["no JSON", "flow-yaml-tree 1\n{"],
-      ["JSON of something else", "flow-yaml-tree 1\n[1, 2]\n"],
+      ["another format", "flow-yaml-tree 0 yaml@2.8.4" + good.slice(nl)],
+      ["another parser", "flow-yaml-tree 1 yaml@2.8.3" + good.slice(nl)],
+      ["no JSON", good.slice(0, nl) + "\n{"],
+      ["JSON of something else", good.slice(0, nl) + "\n[1, 2]\n"],
       ["cut short", good.slice(0, good.length >> 1)],
       ["a node that is out of range", good.replace(/"root":\d+/, '"root":99999')],
       ["a scalar of an unknown kind", good.replace('"s","echo a"', '"q","echo a"')],
