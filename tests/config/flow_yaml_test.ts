@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
+import { COMPLETE_FLOW_YAML as COMPLETE } from "./_fixtures.ts";
 import {
   ConfigError,
   loadFlowYaml,
@@ -35,54 +36,6 @@ function hookSources(hooks: Hooks): Record<string, string[]> {
     ]),
   );
 }
-
-const COMPLETE = [
-  "operations:",
-  "  prepare:",
-  "    command: echo {job.sp.T} > input.txt",
-  "    post: [{isfile: input.txt}]",
-  "    hooks: {onStart: 'echo start {job.id}', onExit: [echo a, echo b]}",
-  "  simulate:",
-  "    command: ./simulate {job.path}",
-  "    pre:",
-  "      - after: prepare",
-  "      - not: {isfile: lock}",
-  "      - doc: ready",
-  "    post:",
-  "      - isfile: out.dat",
-  "      - doc: {state: done, n: 3, big: 123456789012345678901}",
-  "    directives: {np: 4, ngpu: 1, walltime: '01:00:00', memory: 4G, fork: true}",
-  "    cwd: job",
-  "  analyze:",
-  "    command: ./analyze {jobs.paths} --out {project.path}",
-  "    pre: {after: [prepare, simulate]}",
-  "    post:",
-  "      - sh: test -s {project.path}/summary.txt",
-  "      - never: true",
-  "    aggregate: {groupsOf: 2, sortBy: T, descending: true, select: {T: {$gt: 1}}}",
-  "    cwd: project",
-  "  per_t:",
-  "    command: ./per_t {jobs.ids}",
-  "    aggregate: {groupBy: T}",
-  "    pre: ~",
-  "    hooks: ~",
-  "labels:",
-  "  prepared: {isfile: input.txt}",
-  "  converged: {doc: {state: done, ok: true}}",
-  "  running: {not: {doc: finished}}",
-  "groups:",
-  "  pipeline:",
-  "    operations:",
-  "      prepare:",
-  "      simulate: {directives: {np: 8, memory: ~}}",
-  "    parallel: true",
-  "    submitOptions: --partition=short",
-  "  aggregated:",
-  "    operations: [analyze]",
-  "hooks:",
-  "  onSuccess: echo ok {job.id}",
-  "  onException: [echo failed, echo again]",
-];
 
 Deno.test("a complete flow.yaml: operations, conditions, directives, aggregates, hooks, cwd", () => {
   const r = parse(COMPLETE);

@@ -10,39 +10,31 @@ import {
 import { parseYaml } from "../../src/workspace/yaml.ts";
 import type { Hooks } from "../../src/registry/operation.ts";
 import type { Registry } from "../../src/registry/registry.ts";
+import { COMPLETE_FLOW_YAML } from "./_fixtures.ts";
 
+/** Replaces the one line of `lines` that is `from`. */
+function edit(lines: readonly string[], from: string, ...to: string[]): string[] {
+  const i = lines.indexOf(from);
+  if (i < 0) throw new Error(`no line ${from}`);
+  return [...lines.slice(0, i), ...to, ...lines.slice(i + 1)];
+}
+
+/** The complete flow.yaml with an anchor and its alias, integral floats, -0.0 and a big integer. */
 const FLOW_YAML = [
-  "operations:",
-  "  prepare:",
-  "    command: echo {job.sp.T} > input.txt",
-  "    post: [{isfile: input.txt}]",
-  "    hooks: {onStart: 'echo start {job.id}', onExit: [echo a, echo b]}",
-  "  simulate:",
-  "    command: ./simulate {job.path}",
-  "    pre: [{after: prepare}, {not: {isfile: lock}}, {doc: ready}]",
-  "    post:",
-  "      - isfile: out.dat",
-  "      - doc: {state: done, n: 3, x: 1.0, big: 123456789012345678901, z: -0.0}",
-  "    directives: &big {np: 4, walltime: '01:00:00', memory: 4G}",
-  "  analyze:",
-  "    command: ./analyze {jobs.paths}",
-  "    pre: {after: [prepare, simulate]}",
-  "    post: [{sh: 'test -s {project.path}/summary.txt'}, {never: true}]",
-  "    aggregate: {groupsOf: 2, sortBy: T, descending: true, select: {T: {$gt: 1.5}}}",
-  "    cwd: project",
-  "    directives: *big",
-  "labels:",
-  "  prepared: {isfile: input.txt}",
-  "  converged: {doc: {state: done, ok: true}}",
-  "groups:",
-  "  pipeline:",
-  "    operations:",
-  "      prepare:",
-  "      simulate: {directives: {np: 8, ngpu: 1, memory: ~}}",
-  "    parallel: true",
-  "    submitOptions: --partition=short",
-  "hooks:",
-  "  onSuccess: echo ok {job.id}",
+  ...edit(
+    edit(
+      edit(
+        COMPLETE_FLOW_YAML,
+        "    directives: {np: 4, ngpu: 1, walltime: '01:00:00', memory: 4G, fork: true}",
+        "    directives: &big {np: 4, ngpu: 1, walltime: '01:00:00', memory: 4G, fork: true}",
+      ),
+      "      - doc: {state: done, n: 3, big: 123456789012345678901}",
+      "      - doc: {state: done, n: 3, x: 1.0, big: 123456789012345678901, z: -0.0}",
+    ),
+    "    cwd: project",
+    "    cwd: project",
+    "    directives: *big",
+  ),
   "",
 ].join("\n");
 
