@@ -102,5 +102,6 @@ export function parseFlowYaml(text: string, path: string): Registry {
  * ```
  */
 export function loadFlowYaml(path: string): Registry {
-  return parseFlowYaml(readFlowYamlText(path), path);
+  // readFlowYamlText has checked the text already.
+  return buildRegistry(parseTree(readFlowYamlText(path), path), path);
 }
