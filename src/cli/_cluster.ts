@@ -7,7 +7,6 @@ import {
   detectCluster,
   type Detected,
   mergeProfiles,
-  type ProfileSource,
   userProfileFile,
 } from "../scheduler/clusters.ts";
 import type { ClusterProfile } from "../scheduler/types.ts";
@@ -52,13 +51,13 @@ export async function workflowClusters(
 export async function knownProfiles(
   wf: { value: unknown; source?: string },
 ): Promise<ClusterProfile[]> {
+  const workflow = { workflowClusters: wf.value, workflowSource: wf.source };
   const file = userProfileFile();
-  let user: ProfileSource | undefined;
   if (file !== undefined && mayExist(file)) {
-    const { readUserProfiles } = await import("../scheduler/profile_files.ts");
-    user = readUserProfiles(file);
+    const { loadProfiles } = await import("../scheduler/profile_files.ts");
+    return loadProfiles({ userFile: file, ...workflow });
   }
-  return mergeProfiles({ user, workflowClusters: wf.value, workflowSource: wf.source });
+  return mergeProfiles(workflow);
 }
 
 /** False only when `path` is known not to exist (any other error is the reader's to report). */
