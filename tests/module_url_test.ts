@@ -89,10 +89,12 @@ async function staticExternals(entry: string): Promise<string[]> {
   return [...new Set(external)];
 }
 
-Deno.test("mod.ts imports no YAML parser and no Node module but node:path when loaded", async () => {
+Deno.test("mod.ts and a sandbox's entry module import no YAML parser and no Node module", async () => {
   // Each costs start-up time in every Worker of a sandboxed operation (Deno's Node layer 15-30
-  // ms); they are loaded on first use instead (src/_node.ts, dynamic imports).
-  assertEquals(await staticExternals("mod.ts"), ["node:path", "npm:@noble/hashes"]);
+  // ms, node:path alone 6-7 ms); they are loaded on first use instead (src/_node.ts, dynamic
+  // imports) or not used (src/_path.ts).
+  assertEquals(await staticExternals("mod.ts"), ["npm:@noble/hashes"]);
+  assertEquals(await staticExternals("src/executor/_sandbox_worker.ts"), ["npm:@noble/hashes"]);
 });
 
 Deno.test("cli.ts does not load the YAML parser at start", async () => {

@@ -84,7 +84,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "../_path.ts";
 import { FlowError, OperationError } from "../errors.ts";
 import type { Operation } from "../registry/operation.ts";
 import type { Job } from "../workspace/job.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../_path.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
 import { readStatePointCache, writeStatePointCache } from "./cache.ts";
