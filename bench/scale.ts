@@ -188,10 +188,74 @@ async function hostProbe(): Promise<string> {
     args: ["-c", "for i in $(seq 200); do /bin/true; done"],
   }).output();
   const trueMs = (performance.now() - t0) / 200;
+  const f = await floors();
   return `Host: \`flow --version\` ${stats(starts).median.toFixed(0)} ms; under the binary's ` +
     `permissions one small-file read ${fs.readUs} µs, one \`lstat\` ${fs.lstatUs} µs, one job ` +
     `folder listing ${fs.listUs} µs; one program start (\`/bin/true\` from bash) ` +
-    `${trueMs.toFixed(2)} ms; touching one new page of memory ${fs.pageUs} µs.`;
+    `${trueMs.toFixed(2)} ms; touching one new page of memory ${fs.pageUs} µs.\n\n` +
+    `Floors (measured without flow's code): \`deno run\` of an empty script ` +
+    `${f.emptyMs.toFixed(0)} ms, ${f.libsMs.toFixed(0)} ms of one that imports only the CLI's ` +
+    `libraries (src/cli/deps.ts: commander, cli-progress, text-table, CommonJS packages, for ` +
+    `which Deno sets up its Node layer); programs started from Deno, two at a time, output ` +
+    `piped: \`/bin/true\` ${f.spawnsPerS.toFixed(0)} per second, \`bash -c true\` (a command ` +
+    `operation's shell) ${f.shellsPerS.toFixed(0)} per second; an empty Worker ` +
+    `${f.workerMs.toFixed(1)} ms (a permission-scoped operation needs one of its own).`;
+}
+
+/**
+ * Lower bounds of the targets on this host, measured without flow's code:
+ * start-up (a bare script, and one that loads only the CLI's libraries),
+ * command operations (starting a program, or a shell, that does nothing) and
+ * permission-scoped operations (starting a Worker that does nothing).
+ */
+async function floors(): Promise<
+  { emptyMs: number; libsMs: number; spawnsPerS: number; shellsPerS: number; workerMs: number }
+> {
+  const tmp = Deno.makeTempDirSync({ dir, prefix: "flow-floors-" });
+  try {
+    const empty = `${tmp}/empty.ts`;
+    const libs = `${tmp}/libs.ts`;
+    const worker = `${tmp}/worker.ts`;
+    Deno.writeTextFileSync(empty, "export {};\n");
+    Deno.writeTextFileSync(
+      libs,
+      `import ${JSON.stringify(new URL("../src/cli/deps.ts", import.meta.url).href)};\n`,
+    );
+    Deno.writeTextFileSync(worker, "self.postMessage(1);\n");
+    const start = async (file: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 6; i++) ms.push((await timed([...FLAGS, file], tmp)).ms);
+      return stats(ms.slice(1)).median;
+    };
+    const emptyMs = await start(empty);
+    const libsMs = await start(libs);
+    const rate = async (program: string, args: string[]) => {
+      const N = 400;
+      let next = 0;
+      const loop = async () => {
+        while (next++ < N) {
+          await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).output();
+        }
+      };
+      const t0 = performance.now();
+      await Promise.all([loop(), loop()]);
+      return N / ((performance.now() - t0) / 1000);
+    };
+    const spawnsPerS = await rate("/bin/true", []);
+    const shellsPerS = await rate("bash", ["-c", "true"]);
+    const once = async () => {
+      const w = new Worker(new URL(`file://${worker}`).href, { type: "module" });
+      await new Promise((r) => w.onmessage = r);
+      w.terminate();
+    };
+    for (let i = 0; i < 3; i++) await once();
+    const t1 = performance.now();
+    for (let i = 0; i < 20; i++) await once();
+    const workerMs = (performance.now() - t1) / 20;
+    return { emptyMs, libsMs, spawnsPerS, shellsPerS, workerMs };
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
 }
 const host = await hostProbe();
 console.error(host);
