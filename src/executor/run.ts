@@ -341,19 +341,37 @@ export class Runner {
     return this.#summary;
   }
 
-  /** Opens the sandboxes of the next queued units ahead of time (see SandboxPool.prefetch). */
+  /** The member of `group` whose sandbox a unit of it opens first, if any runs in one. */
+  #sandboxedMember(group: Group): Operation | undefined {
+    for (const m of group.members) {
+      const op = this.#req.registry.operation(m.operation);
+      if (op.body.kind === "function" && isSandboxed(op) && op.module !== undefined) return op;
+    }
+    return undefined;
+  }
+
+  /** True if some selected group runs an operation in a sandbox. */
+  #sandboxing?: boolean;
+
+  /**
+   * Opens the sandboxes of the next queued units ahead of time (see
+   * SandboxPool.prefetch). Returns at once when nothing selected runs in a
+   * sandbox: finding the first entries of a Set from which the units that
+   * started were deleted passes over every deleted entry (7.5 µs per call,
+   * averaged over a run of 100,000 units here).
+   */
   #prefetch(queued: ReadonlySet<Unit>): void {
     if (this.#stopping || this.#req.pretend) return;
+    this.#sandboxing ??= this.#req.groups.some((g) => this.#sandboxedMember(g) !== undefined);
+    if (!this.#sandboxing) return;
     let n = 0;
     for (const unit of queued) {
       if (n++ >= 2) break;
-      for (const m of unit.group.members) {
-        const op = this.#req.registry.operation(m.operation);
-        if (op.body.kind !== "function" || !isSandboxed(op) || op.module === undefined) continue;
+      const op = this.#sandboxedMember(unit.group);
+      if (op) {
         this.#sandboxes.prefetch(
           sandboxSpecFor([op], { projectRoot: this.#req.project.root, jobs: unit.agg.jobs }),
         );
-        break;
       }
     }
   }

@@ -482,3 +482,36 @@ Deno.test("from 20,000 jobs, run and next read the cached jobs' stamps ahead and
     assertEquals(after.stdout.trim().split("\n").length, 20_000 - 5);
   });
 });
+
+Deno.test("the next unit's sandbox is opened while one runs [project.ts]", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir, ['{"i": 1}', '{"i": 2}']);
+    // Each sandbox imports the module anew: `loaded` is when the sandbox of that job opened.
+    Deno.writeTextFileSync(
+      `${dir}/project.ts`,
+      `import { FlowProject } from "${MOD}";
+const loaded = Date.now();
+const project = new FlowProject();
+project.operation("slow", async (job) => {
+  const start = Date.now();
+  await new Promise((r) => setTimeout(r, 1500));
+  Deno.writeTextFileSync(job.fn("t.json"), JSON.stringify({ loaded, start, end: Date.now() }));
+});
+if (import.meta.main) await project.main();
+`,
+    );
+    const r = await frontEnds[1].run(dir, ["run", "-o", "slow"]);
+    assertEquals(r.code, 0, r.stderr);
+    const times = [...Deno.readDirSync(`${dir}/workspace`)]
+      .map((e) => JSON.parse(Deno.readTextFileSync(`${dir}/workspace/${e.name}/t.json`)))
+      .sort((a, b) => a.start - b.start) as { loaded: number; start: number; end: number }[];
+    assertEquals(times.length, 2);
+    assert(times[1].start >= times[0].end, "one at a time");
+    assert(
+      times[1].loaded < times[0].end,
+      `the second sandbox opened at ${times[1].loaded}, after the first operation ended at ${
+        times[0].end
+      }`,
+    );
+  });
+});
