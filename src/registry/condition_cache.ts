@@ -33,6 +33,7 @@ import { tempNameFor, writeChunksSync } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
+import { CacheRows } from "./_cache_rows.ts";
 import { scanDir, stampOf, unpackScan } from "./_stamp.ts";
 
 /** Below this many jobs, stamps are read in the main thread only (a Worker costs ~10 ms to start). */
@@ -40,7 +41,7 @@ const PARALLEL_STAMPS = 20_000;
 
 /** Path of the cache, relative to the project root. */
 export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
-const MAGIC = "flow-condition-cache 2";
+const MAGIC = "flow-condition-cache 3";
 /** At most this many condition keys are kept (the oldest unused ones go first). */
 const MAX_KEYS = 64;
 const TRUE = 49; // "1"
@@ -85,8 +86,13 @@ export class ConditionCache {
   readonly #settledBefore: number;
   readonly #keys: string[];
   readonly #column: Map<string, number>;
-  readonly #entries: Map<string, Entry>;
-  /** Jobs checked in this command: their valid entry, or null when not cacheable. */
+  /** The entries of the cache file, read in place. */
+  readonly #rows: CacheRows | undefined;
+  /** Per row: {@link UNCHECKED}, {@link VALID} (checked in this command) or {@link DEAD}. */
+  readonly #state: Uint8Array;
+  /** Entries made in this command (new jobs, or rows found stale or changed). */
+  readonly #fresh = new Map<string, Entry>();
+  /** Jobs checked in this command that no valid row serves: their entry, or null. */
   readonly #checked = new Map<string, Entry | null>();
   readonly #used = new Set<string>();
   /** Stamps and listings read ahead by {@link prefetch} when most entries are missing (packed). */
@@ -99,14 +105,15 @@ export class ConditionCache {
     probe: string,
     settledBefore: number,
     keys: string[],
-    entries: Map<string, Entry>,
+    rows: CacheRows | undefined,
   ) {
     this.#root = root;
     this.#probe = probe;
     this.#settledBefore = settledBefore;
     this.#keys = keys;
     this.#column = new Map(keys.map((k, i) => [k, i]));
-    this.#entries = entries;
+    this.#rows = rows;
+    this.#state = new Uint8Array(rows?.size ?? 0);
   }
 
   /**
@@ -148,13 +155,13 @@ export class ConditionCache {
       }
       return undefined;
     }
-    const { keys, entries } = read(path);
+    const { keys, rows } = read(path);
     const cache = new ConditionCache(
       root,
       probe,
       now - (options.settleMs ?? SETTLE_MS),
       keys,
-      entries,
+      rows,
     );
     cache.#parallelFrom = options.parallelFrom ?? PARALLEL_STAMPS;
     return cache;
@@ -171,11 +178,13 @@ export class ConditionCache {
     listing: (job: Job, known?: JobListing | null) => JobListing | null,
   ): boolean | undefined {
     const entry = this.#entry(job, listing);
-    if (!entry) return undefined;
+    if (entry === null) return undefined;
     this.#used.add(key);
     const col = this.#column.get(key);
     if (col === undefined) return undefined;
-    const c = entry.codes.charCodeAt(col);
+    const c = typeof entry === "number"
+      ? this.#rows!.code(entry, col)
+      : entry.codes.charCodeAt(col);
     return c === TRUE ? true : c === FALSE ? false : undefined;
   }
 
@@ -185,8 +194,8 @@ export class ConditionCache {
    * per job and key: a first run at 100,000 jobs learns 300,000 of them.
    */
   set(job: Job, key: string, value: boolean): boolean {
-    const entry = this.#checked.get(job.id);
-    if (!entry) return false;
+    let entry = this.#checkedEntry(job);
+    if (entry === null) return false;
     this.#used.add(key);
     let col = this.#column.get(key);
     if (col === undefined) {
@@ -194,8 +203,17 @@ export class ConditionCache {
       this.#keys.push(key);
       this.#column.set(key, col);
     }
-    const codes = entry.codes;
     const c = value ? "1" : "0";
+    if (typeof entry === "number") {
+      if (this.#rows!.code(entry, col) === c.charCodeAt(0)) return true;
+      // A row that changes becomes an entry of this command.
+      const row = entry;
+      entry = this.#rows!.entry(row);
+      this.#state[row] = DEAD;
+      this.#fresh.set(job.id, entry);
+      this.#checked.set(job.id, entry);
+    }
+    const codes = entry.codes;
     if (codes.charCodeAt(col) === c.charCodeAt(0)) return true;
     entry.codes = col < codes.length
       ? codes.slice(0, col) + c + codes.slice(col + 1)
@@ -207,32 +225,52 @@ export class ConditionCache {
   /** Forgets what was checked for these jobs (an operation may have changed them). */
   forget(jobs: readonly Job[]): void {
     for (const j of jobs) {
+      const row = this.#rows ? this.#rows.find(j.id) : -1;
+      if (row >= 0 && this.#state[row] === VALID) this.#state[row] = UNCHECKED;
       this.#checked.delete(j.id);
       // Whatever was read ahead is older than the change.
       this.#scans?.delete(j.id);
     }
   }
 
+  /** What {@link #entry} found for `job` in this command (a row, an entry, null), without checking. */
+  #checkedEntry(job: Job): Entry | number | null {
+    const row = this.#rows ? this.#rows.find(job.id) : -1;
+    if (row >= 0 && this.#state[row] === VALID) return row;
+    return this.#checked.get(job.id) ?? null;
+  }
+
   #entry(
     job: Job,
     listing: (job: Job, known?: JobListing | null) => JobListing | null,
-  ): Entry | null {
+  ): Entry | number | null {
+    const row = this.#rows ? this.#rows.find(job.id) : -1;
+    if (row >= 0 && this.#state[row] === VALID) return row;
     const known = this.#checked.get(job.id);
     if (known !== undefined) return known;
     let entry: Entry | null = null;
     // Times first, listing second: a change after the stat shows up as a new time.
-    const old = this.#entries.get(job.id);
+    const oldRow = row >= 0 && this.#state[row] === UNCHECKED ? row : -1;
+    const old = oldRow < 0 ? this.#fresh.get(job.id) : undefined;
     // A scan read ahead is a stamp with the listing made after it: as good as reading both now.
     const packed = this.#scans?.get(job.id);
     if (packed !== undefined) this.#scans!.delete(job.id);
     const scan = packed ? unpackScan(packed) : undefined;
     const dir: readonly [string, number] | undefined = scan ? scan.stamp : stampOf(job.path);
     if (dir !== undefined) {
+      if (oldRow >= 0 && this.#rowUnchanged(job, oldRow, dir[0])) {
+        this.#state[oldRow] = VALID;
+        return oldRow;
+      }
       if (old && unchanged(job, old, dir[0])) {
         entry = old;
       } else {
+        if (oldRow >= 0) {
+          this.#state[oldRow] = DEAD;
+          this.#dirty = true;
+        }
         if (old) {
-          this.#entries.delete(job.id);
+          this.#fresh.delete(job.id);
           this.#dirty = true;
         }
         const l = scan
@@ -244,13 +282,21 @@ export class ConditionCache {
             : ["0", 0];
           if (doc && dir[1] < this.#settledBefore && doc[1] < this.#settledBefore) {
             entry = { dir: dir[0], doc: doc[0], codes: "" };
-            this.#entries.set(job.id, entry);
+            this.#fresh.set(job.id, entry);
           }
         }
       }
     }
     this.#checked.set(job.id, entry);
     return entry;
+  }
+
+  /** True if `row` of the file still holds for `job`, whose directory stamp is `dir`. */
+  #rowUnchanged(job: Job, row: number, dir: string): boolean {
+    const rows = this.#rows!;
+    if (!rows.dirIs(row, dir)) return false;
+    const doc = rows.doc(row);
+    return doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === doc;
   }
 
   /**
@@ -264,7 +310,7 @@ export class ConditionCache {
   async prefetch(jobs: readonly Job[]): Promise<void> {
     if (jobs.length < this.#parallelFrom) return;
     // Mostly new to the cache (a first run): read the listings too, on both cores.
-    const scan = this.#entries.size < jobs.length / 2;
+    const scan = (this.#rows?.size ?? 0) + this.#fresh.size < jobs.length / 2;
     const half = jobs.length >> 1;
     const theirs = jobs.slice(half).map((j) => j.path);
     let worker: Worker;
@@ -292,7 +338,7 @@ export class ConditionCache {
       this.#scans = scans;
       return;
     }
-    // Mostly known: each stamp confirms its job's entry right away (no map of 100,000 stamps
+    // Mostly known: each stamp confirms its job's row right away (no map of 100,000 stamps
     // kept for later); a job it does not confirm is read again, and listed, when evaluated.
     for (let i = 0; i < half; i++) this.#confirm(jobs[i], stampOf(jobs[i].path)?.[0]);
     const rest = await reply;
@@ -302,11 +348,12 @@ export class ConditionCache {
     }
   }
 
-  /** Marks `job`'s entry checked if `stamp`, read ahead, shows it unchanged. */
+  /** Marks `job`'s row checked if `stamp`, read ahead, shows it unchanged. */
   #confirm(job: Job, stamp: string | null | undefined): void {
-    if (!stamp || this.#checked.has(job.id)) return;
-    const old = this.#entries.get(job.id);
-    if (old && unchanged(job, old, stamp)) this.#checked.set(job.id, old);
+    if (!stamp || !this.#rows) return;
+    const row = this.#rows.find(job.id);
+    if (row < 0 || this.#state[row] !== UNCHECKED || this.#checked.has(job.id)) return;
+    if (this.#rowUnchanged(job, row, stamp)) this.#state[row] = VALID;
   }
 
   /**
@@ -315,15 +362,28 @@ export class ConditionCache {
    * entries of other jobs are dropped.
    */
   save(live?: Iterable<{ id: string }>): void {
-    let keep: Set<string> | undefined;
-    // Every entry met in this command belongs to a live job; only when there are others is the
-    // set of live ids worth building (100,000 of them in a warm status that changed nothing).
-    if (live && this.#metEntries() < this.#entries.size) {
-      keep = new Set();
-      for (const j of live) keep.add(j.id);
-      for (const id of this.#entries.keys()) {
-        if (!keep.has(id)) {
-          this.#entries.delete(id);
+    const rows = this.#rows;
+    const state = this.#state;
+    // Every entry met in this command belongs to a live job; only those not met need `live`.
+    // (An entry made in this command is not met only when forget() dropped it since.)
+    const unmet = state.includes(UNCHECKED) ||
+      [...this.#fresh.keys()].some((id) => !this.#checked.has(id));
+    if (live && unmet) {
+      let fresh: Set<string> | undefined;
+      for (const j of live) {
+        const row = rows ? rows.find(j.id) : -1;
+        if (row >= 0 && state[row] === UNCHECKED) state[row] = KEPT;
+        else if (this.#fresh.has(j.id)) (fresh ??= new Set()).add(j.id);
+      }
+      for (let r = 0; r < state.length; r++) {
+        if (state[r] === UNCHECKED) {
+          state[r] = DEAD;
+          this.#dirty = true;
+        }
+      }
+      for (const id of this.#fresh.keys()) {
+        if (!fresh?.has(id)) {
+          this.#fresh.delete(id);
           this.#dirty = true;
         }
       }
@@ -336,21 +396,51 @@ export class ConditionCache {
     // Usually the columns stay as they are and each line's codes are written as kept.
     const same = keys.length === this.#keys.length && this.#keys.every((k, i) => keys[i] === k);
     const cols = keys.map((k) => this.#column.get(k)!);
-    const entries = this.#entries;
+    const remap = (code: (col: number) => number) => {
+      let out = "";
+      for (const col of cols) {
+        const c = code(col);
+        out += c === TRUE ? "1" : c === FALSE ? "0" : "-";
+      }
+      return out;
+    };
+    // Rows and entries of this command merged in order of id, so that the next command finds
+    // them in the order it visits them.
+    const fresh = [...this.#fresh.keys()];
+    if (fresh.some((id, i) => i > 0 && fresh[i - 1] > id)) fresh.sort();
+    const entries = this.#fresh;
     function* lines(): Generator<string> {
       yield `${MAGIC}\n${JSON.stringify(keys)}\n`;
-      for (const [id, e] of entries) {
-        let codes = e.codes;
-        if (!same) {
-          let remapped = "";
-          for (const col of cols) {
-            const c = codes.charCodeAt(col);
-            remapped += c === TRUE ? "1" : c === FALSE ? "0" : "-";
-          }
-          codes = remapped;
+      let f = 0;
+      const n = rows?.size ?? 0;
+      for (let r = 0; r < n;) {
+        if (state[r] === DEAD) {
+          r++;
+          continue;
         }
-        yield `${id} ${e.dir} ${e.doc} ${codes}\n`;
+        // Entries of this command that come before this row.
+        while (f < fresh.length && rows!.compare(r, fresh[f]) > 0) yield line(fresh[f++]);
+        if (!same) {
+          const e = rows!.entry(r);
+          yield `${rows!.id(r)} ${e.dir} ${e.doc} ${remap((col) => rows!.code(r, col))}\n`;
+          r++;
+          continue;
+        }
+        // A run of rows kept as they are, up to the next entry of this command, in one piece.
+        let to = r + 1;
+        while (
+          to < n && state[to] !== DEAD && to - r < 4096 &&
+          (f >= fresh.length || rows!.compare(to, fresh[f]) < 0)
+        ) to++;
+        yield rows!.lines(r, to);
+        r = to;
       }
+      while (f < fresh.length) yield line(fresh[f++]);
+    }
+    function line(id: string): string {
+      const e = entries.get(id)!;
+      const codes = same ? e.codes : remap((col) => e.codes.charCodeAt(col));
+      return `${id} ${e.dir} ${e.doc} ${codes}\n`;
     }
     try {
       writeChunksSync(this.#probe, lines());
@@ -358,13 +448,6 @@ export class ConditionCache {
     } catch {
       this.discard();
     }
-  }
-
-  /** How many entries were checked (found valid or made) in this command. */
-  #metEntries(): number {
-    let n = 0;
-    for (const entry of this.#checked.values()) if (entry) n++;
-    return n;
   }
 
   /** Removes the probe without writing. */
@@ -377,6 +460,15 @@ export class ConditionCache {
   }
 }
 
+/** A row of the file not checked yet in this command. */
+const UNCHECKED = 0;
+/** A row found valid in this command. */
+const VALID = 1;
+/** A row found stale, replaced or dropped: not written again. */
+const DEAD = 2;
+/** A row not met in this command but of a live job: written again. */
+const KEPT = 3;
+
 /**
  * True if `entry` still holds for `job`, whose directory stamp is `dir`: the
  * same directory stamp, and the same document stamp when it has a document.
@@ -386,14 +478,13 @@ function unchanged(job: Job, entry: Entry, dir: string): boolean {
     (entry.doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === entry.doc);
 }
 
-function read(path: string): { keys: string[]; entries: Map<string, Entry> } {
-  const entries = new Map<string, Entry>();
-  const none = { keys: [], entries: new Map<string, Entry>() };
+/** The keys and rows of the cache file at `path`; none when it is missing or malformed. */
+function read(path: string): { keys: string[]; rows?: CacheRows } {
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
   } catch {
-    return none;
+    return { keys: [] };
   }
   const first = text.indexOf("\n");
   const second = text.indexOf("\n", first + 1);
@@ -401,29 +492,15 @@ function read(path: string): { keys: string[]; entries: Map<string, Entry> } {
     first < 0 || second < 0 || text.slice(0, first) !== MAGIC ||
     text.charCodeAt(text.length - 1) !== 10
   ) {
-    return none;
+    return { keys: [] };
   }
   let keys: unknown;
   try {
     keys = JSON.parse(text.slice(first + 1, second));
   } catch {
-    return none;
+    return { keys: [] };
   }
-  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return none;
-  // "<id> <dir stamp> <doc stamp> <codes>\n" per job, parsed in place: splitting 100,000 lines
-  // first made as many strings again.
-  for (let from = second + 1; from < text.length;) {
-    const end = text.indexOf("\n", from);
-    const a = text.indexOf(" ", from);
-    const b = text.indexOf(" ", a + 1);
-    const c = text.indexOf(" ", b + 1);
-    if (a < 0 || b < 0 || c < 0 || c > end) return none;
-    entries.set(text.slice(from, a), {
-      dir: text.slice(a + 1, b),
-      doc: text.slice(b + 1, c),
-      codes: text.slice(c + 1, end),
-    });
-    from = end + 1;
-  }
-  return { keys: keys as string[], entries };
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return { keys: [] };
+  const rows = CacheRows.parse(text, second + 1);
+  return rows ? { keys: keys as string[], rows } : { keys: [] };
 }

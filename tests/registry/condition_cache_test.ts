@@ -248,8 +248,8 @@ Deno.test("condition cache: a garbled cache file is ignored; an unwritable proje
     for (
       const junk of [
         "",
-        "flow-condition-cache 2\n[1,2]\n",
-        "flow-condition-cache 2\n[]\nshort\n",
+        "flow-condition-cache 3\n[1,2]\n",
+        "flow-condition-cache 3\n[]\nshort\n",
         "\u0000\u0001",
       ]
     ) {
@@ -306,5 +306,51 @@ Deno.test("flow status: files removed after a cached status show up in the next 
     assertEquals(doc[jobs[1].id].operations.prep.status, "complete");
     const fresh = await flow(["status", "--json", "--no-cache"], { cwd: project.root });
     assertEquals(JSON.parse(fresh.stdout), doc, "the same answer without the cache");
+  });
+});
+
+Deno.test("condition cache: lines are written in order of id, however the jobs were visited", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }], async (jobs, project) => {
+    const path = `${project.root}/${CONDITION_CACHE_FILE}`;
+    const ids = () =>
+      Deno.readTextFileSync(path).trim().split("\n").slice(2).map((l) => l.split(" ")[0]);
+    const sorted = jobs.map((j) => j.id).sort();
+    const c = counted(isFile("a.txt"));
+    evaluate(project, [...jobs].reverse(), c);
+    assertEquals(ids(), sorted);
+    // Lines of the file and entries of a later command are merged in order.
+    const middle = jobs.find((j) => j.id === sorted[2])!;
+    await tick();
+    Deno.writeTextFileSync(middle.fn("a.txt"), "");
+    assertEquals(evaluate(project, jobs, c), jobs.map((j) => j === middle));
+    assertEquals(c.count, 6, "only the changed job evaluated again");
+    assertEquals(ids(), sorted);
+    assertEquals(evaluate(project, jobs, c), jobs.map((j) => j === middle));
+    assertEquals(c.count, 6, "all answered from the merged file");
+    // A file whose lines are out of order is not used (and is written anew, in order).
+    const [magic, keys, ...lines] = Deno.readTextFileSync(path).trim().split("\n");
+    Deno.writeTextFileSync(path, [magic, keys, ...lines.reverse()].join("\n") + "\n");
+    evaluate(project, jobs, c);
+    assertEquals(c.count, 11, "every job evaluated again");
+    assertEquals(ids(), sorted);
+  });
+});
+
+Deno.test("condition cache: a job's line not met in a command keeps its results when columns move", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], (jobs, project) => {
+    Deno.writeTextFileSync(jobs[1].fn("a.txt"), "");
+    const a = counted(isFile("a.txt")), b = counted(not(isFile("b.txt")));
+    assertEquals(evaluate(project, jobs, a), [false, true]);
+    // Only job 0 is evaluated, for another condition: the columns become [b, a] and job 1's
+    // line, not met, is written again under them.
+    const cache = ConditionCache.open(project.root, { settleMs: -1000 })!;
+    assertEquals(new Evaluator(new Registry(), { cache }).holds(b, jobs[0]), true);
+    cache.save(jobs);
+    const lines = Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`).split("\n");
+    assertEquals(JSON.parse(lines[1]), [b.key, a.key]);
+    const codes = new Map(lines.slice(2, 4).map((l) => [l.split(" ")[0], l.split(" ")[3]]));
+    assertEquals([codes.get(jobs[0].id), codes.get(jobs[1].id)], ["10", "-1"]);
+    assertEquals(evaluate(project, jobs, a), [false, true]);
+    assertEquals(a.count, 2, "both answered from the cache");
   });
 });
