@@ -365,10 +365,7 @@ export class ConditionCache {
     const rows = this.#rows;
     const state = this.#state;
     // Every entry met in this command belongs to a live job; only those not met need `live`.
-    // (An entry made in this command is not met only when forget() dropped it since.)
-    const unmet = state.includes(UNCHECKED) ||
-      [...this.#fresh.keys()].some((id) => !this.#checked.has(id));
-    if (live && unmet) {
+    if (live && this.#unmet()) {
       let fresh: Set<string> | undefined;
       for (const j of live) {
         const row = rows ? rows.find(j.id) : -1;
@@ -448,6 +445,14 @@ export class ConditionCache {
     } catch {
       this.discard();
     }
+  }
+
+  /** True if some line of the file or entry of this command was not met in this command. */
+  #unmet(): boolean {
+    if (this.#state.includes(UNCHECKED)) return true;
+    // An entry made in this command is not met only when forget() dropped it since.
+    for (const id of this.#fresh.keys()) if (!this.#checked.has(id)) return true;
+    return false;
   }
 
   /** Removes the probe without writing. */
