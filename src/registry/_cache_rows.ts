@@ -91,16 +91,16 @@ export class CacheRows {
 
   #find(id: string): number {
     const c = this.#cursor;
-    if (c < this.size && this.#compare(c, id) === 0) {
+    if (c < this.size && this.compare(c, id) === 0) {
       this.#cursor = c + 1;
       return c;
     }
-    if (c > 0 && this.#compare(c - 1, id) === 0) return c - 1;
+    if (c > 0 && this.compare(c - 1, id) === 0) return c - 1;
     let lo = 0;
     let hi = this.size - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const cmp = this.#compare(mid, id);
+      const cmp = this.compare(mid, id);
       if (cmp === 0) {
         this.#cursor = mid + 1;
         return mid;
@@ -111,8 +111,8 @@ export class CacheRows {
     return -1;
   }
 
-  /** `row`'s id compared with `id` (negative: the row's comes first), as `<` orders strings. */
-  #compare(row: number, id: string): number {
+  /** Negative, zero or positive as `row`'s id comes before, is, or comes after `id` (as `<` orders strings). */
+  compare(row: number, id: string): number {
     const text = this.#text;
     const start = this.#starts[row];
     for (let i = 0;; i++) {
@@ -122,11 +122,6 @@ export class CacheRows {
       const d = r - id.charCodeAt(i);
       if (d !== 0) return d;
     }
-  }
-
-  /** Negative, zero or positive as `row`'s id comes before, is, or comes after `id`. */
-  compare(row: number, id: string): number {
-    return this.#compare(row, id);
   }
 
   /** `row`'s id. */
