@@ -111,7 +111,10 @@ export class CacheRows {
     return -1;
   }
 
-  /** Negative, zero or positive as `row`'s id comes before, is, or comes after `id` (as `<` orders strings). */
+  /**
+   * Negative, zero or positive as `row`'s id comes before, is, or comes
+   * after `id` (as `<` orders strings).
+   */
   compare(row: number, id: string): number {
     const text = this.#text;
     const start = this.#starts[row];
