@@ -345,7 +345,7 @@ export class Runner {
   #sandboxedMember(group: Group): Operation | undefined {
     for (const m of group.members) {
       const op = this.#req.registry.operation(m.operation);
-      if (op.body.kind === "function" && isSandboxed(op) && op.module !== undefined) return op;
+      if (isSandboxed(op) && op.module !== undefined) return op;
     }
     return undefined;
   }

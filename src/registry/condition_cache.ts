@@ -293,10 +293,7 @@ export class ConditionCache {
 
   /** True if `row` of the file still holds for `job`, whose directory stamp is `dir`. */
   #rowUnchanged(job: Job, row: number, dir: string): boolean {
-    const rows = this.#rows!;
-    if (!rows.dirIs(row, dir)) return false;
-    const doc = rows.doc(row);
-    return doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === doc;
+    return this.#rows!.dirIs(row, dir) && docUnchanged(job, this.#rows!.doc(row));
   }
 
   /**
@@ -479,8 +476,12 @@ const KEPT = 3;
  * same directory stamp, and the same document stamp when it has a document.
  */
 function unchanged(job: Job, entry: Entry, dir: string): boolean {
-  return entry.dir === dir &&
-    (entry.doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === entry.doc);
+  return entry.dir === dir && docUnchanged(job, entry.doc);
+}
+
+/** True if `job`'s document still has the stamp `doc` ("0": the job had none). */
+function docUnchanged(job: Job, doc: string): boolean {
+  return doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === doc;
 }
 
 /** The keys and rows of the cache file at `path`; none when it is missing or malformed. */
