@@ -1,21 +1,39 @@
-// Private helper of condition_cache.ts: a Worker that reads the stamps (and, when scanning, the
-// listings) of a list of job directories, so that the file system calls of a large workspace are
-// spread over two cores.
+// Private helper of condition_cache.ts: a Worker that reads the file system for the cache, so that
+// the calls of a large workspace are spread over two cores.
 //
-// Request: { paths, scan }. Reply: per path, the stamp (or the packed scan when scanning), null
-// for symbolic links and errors.
+// Either { scan: paths }: replies, per path, the packed scan of the directory (stamp, then
+// listing), null for symbolic links and errors. Or { check }: reads the cache file again; if it
+// is the very file the creating thread read (the same identity), replies with the shared memory
+// the results go to, checks its lines with the creating thread (see _check_lines.ts) and replies
+// "done" when no line is left to take; otherwise replies null.
 
-import { scanDir, stampOf } from "./_stamp.ts";
+import { checkLines, sharedChecks } from "./_check_lines.ts";
+import { readCacheFile } from "./_cache_file.ts";
+import { scanDir } from "./_stamp.ts";
+
+/** What the creating thread asks for. */
+type Request =
+  | { scan: string[]; check?: undefined }
+  | {
+    check: { path: string; identity: string; workspace: string; docFile: string };
+  };
 
 /** The worker's side of messaging (the global scope of a Worker). */
 const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<{ paths: string[]; scan: boolean }>) => void) | null;
+  onmessage: ((e: MessageEvent<Request>) => void) | null;
   postMessage(data: unknown): void;
 };
 
 scope.onmessage = (e) => {
-  const { paths, scan } = e.data;
-  scope.postMessage(
-    scan ? paths.map((p) => scanDir(p) ?? null) : paths.map((p) => stampOf(p)?.[0] ?? null),
-  );
+  const { check } = e.data;
+  if (check !== undefined) {
+    const { rows, identity } = readCacheFile(check.path);
+    if (!rows || identity !== check.identity) return scope.postMessage(null);
+    const shared = sharedChecks(rows.size);
+    scope.postMessage(shared);
+    checkLines(rows, check.workspace, check.docFile, shared);
+    return scope.postMessage("done");
+  }
+  const { scan } = e.data as { scan: string[] };
+  scope.postMessage(scan.map((p) => scanDir(p) ?? null));
 };

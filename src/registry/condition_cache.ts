@@ -33,7 +33,9 @@ import { tempNameFor, writeChunksSync } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
-import { CacheRows } from "./_cache_rows.ts";
+import type { CacheRows } from "./_cache_rows.ts";
+import { MAGIC, readCacheFile } from "./_cache_file.ts";
+import { checkLines, checkResults, docHolds, HOLDS } from "./_check_lines.ts";
 import { scanDir, stampOf, unpackScan } from "./_stamp.ts";
 
 /** Below this many jobs, stamps are read in the main thread only (a Worker costs ~10 ms to start). */
@@ -41,7 +43,6 @@ const PARALLEL_STAMPS = 20_000;
 
 /** Path of the cache, relative to the project root. */
 export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
-const MAGIC = "flow-condition-cache 3";
 /** At most this many condition keys are kept (the oldest unused ones go first). */
 const MAX_KEYS = 64;
 const TRUE = 49; // "1"
@@ -97,8 +98,16 @@ export class ConditionCache {
   readonly #used = new Set<string>();
   /** Stamps and listings read ahead by {@link prefetch} when most entries are missing (packed). */
   #scans?: Map<string, string | null>;
+  /** Which version of the file was read (see {@link readCacheFile}). */
+  #identity: string | undefined;
+  /** The check of every line in a Worker, while it runs (see {@link ConditionCache.open}). */
+  #ahead?: Ahead;
+  /** What that check found, per line: {@link HOLDS}, CHANGED, or 0 (not checked, or forgotten). */
+  #holds?: Uint8Array;
   #parallelFrom = PARALLEL_STAMPS;
   #dirty = false;
+  /** Saved or discarded: nothing more is written. */
+  #closed = false;
 
   private constructor(
     root: string,
@@ -106,8 +115,10 @@ export class ConditionCache {
     settledBefore: number,
     keys: string[],
     rows: CacheRows | undefined,
+    identity: string | undefined,
   ) {
     this.#root = root;
+    this.#identity = identity;
     this.#probe = probe;
     this.#settledBefore = settledBefore;
     this.#keys = keys;
@@ -155,13 +166,14 @@ export class ConditionCache {
       }
       return undefined;
     }
-    const { keys, rows } = read(path);
+    const { keys, rows, identity } = readCacheFile(path);
     const cache = new ConditionCache(
       root,
       probe,
       now - (options.settleMs ?? SETTLE_MS),
       keys,
       rows,
+      identity,
     );
     cache.#parallelFrom = options.parallelFrom ?? PARALLEL_STAMPS;
     return cache;
@@ -227,6 +239,7 @@ export class ConditionCache {
     for (const j of jobs) {
       const row = this.#rows ? this.#rows.find(j.id) : -1;
       if (row >= 0 && this.#state[row] === VALID) this.#state[row] = UNCHECKED;
+      if (row >= 0 && this.#holds) this.#holds[row] = 0;
       this.#checked.delete(j.id);
       // Whatever was read ahead is older than the change.
       this.#scans?.delete(j.id);
@@ -246,11 +259,16 @@ export class ConditionCache {
   ): Entry | number | null {
     const row = this.#rows ? this.#rows.find(job.id) : -1;
     if (row >= 0 && this.#state[row] === VALID) return row;
-    const known = this.#checked.get(job.id);
+    const known = this.#checked.size === 0 ? undefined : this.#checked.get(job.id);
     if (known !== undefined) return known;
     let entry: Entry | null = null;
     // Times first, listing second: a change after the stat shows up as a new time.
     const oldRow = row >= 0 && this.#state[row] === UNCHECKED ? row : -1;
+    if (oldRow >= 0 && this.#holds?.[oldRow] === HOLDS) {
+      // Checked ahead, in this command.
+      this.#state[oldRow] = VALID;
+      return oldRow;
+    }
     const old = oldRow < 0 ? this.#fresh.get(job.id) : undefined;
     // A scan read ahead is a stamp with the listing made after it: as good as reading both now.
     const packed = this.#scans?.get(job.id);
@@ -297,17 +315,64 @@ export class ConditionCache {
   }
 
   /**
-   * Reads the directory stamps of many jobs at once, half of them in a
-   * Worker, before they are evaluated: each confirms its job's entry, or, on
-   * a first run, comes with the listing made after it (a stamp is read
-   * before the listing it validates, as {@link get} requires). Without a
-   * Worker (fewer than 20,000 jobs, or none can start), {@link get} reads
-   * them one by one.
+   * Starts checking every line of the file against the file system in a
+   * Worker (job `id` lives in `<workspace>/<id>`), from 20,000 lines on, so
+   * that the stamps are read while this thread goes on (lists the
+   * workspace); the first {@link prefetch} joins in, and what the lines
+   * show stands for their jobs in this command (until {@link forget}).
+   * Commands call it right after {@link ConditionCache.open}; one that does
+   * not reach {@link prefetch} ends the Worker with {@link save} or
+   * {@link discard}. The Worker reads the file itself, and checks nothing
+   * unless it is the very file this cache read.
+   */
+  checkAhead(workspace: string): void {
+    const rows = this.#rows;
+    if (
+      this.#ahead || this.#holds || !rows || rows.size < this.#parallelFrom || !this.#identity
+    ) {
+      return;
+    }
+    this.#ahead = startAhead(`${this.#root}/${CONDITION_CACHE_FILE}`, workspace, this.#identity);
+  }
+
+  /** Checks, with the Worker, the lines it has not taken yet (if it read this cache's file). */
+  async #joinAhead(ahead: Ahead): Promise<void> {
+    const rows = this.#rows;
+    const shared = await ahead.ready;
+    if (!rows || !shared) return this.#endAhead();
+    checkLines(rows, ahead.workspace, JOB_DOCUMENT_FILE, shared);
+    // The Worker finishes the chunk it holds.
+    await ahead.done;
+    this.#endAhead();
+    this.#holds = checkResults(shared);
+  }
+
+  #endAhead(): void {
+    this.#ahead?.worker.terminate();
+    this.#ahead = undefined;
+  }
+
+  /**
+   * Reads the stamps of many jobs at once, on two threads, before they are
+   * evaluated. Mostly known to the cache: the lines are checked as
+   * {@link checkAhead} does (joining the check if it runs already), and
+   * each job whose line holds is confirmed. Mostly new (a first run): half
+   * of the jobs are scanned in a Worker, their stamps with the listings made
+   * after them (a stamp is read before the listing it validates, as
+   * {@link get} requires). Below 20,000 jobs, or when no Worker can start,
+   * {@link get} reads them one by one.
    */
   async prefetch(jobs: readonly Job[]): Promise<void> {
-    if (jobs.length < this.#parallelFrom) return;
-    // Mostly new to the cache (a first run): read the listings too, on both cores.
-    const scan = (this.#rows?.size ?? 0) + this.#fresh.size < jobs.length / 2;
+    if (jobs.length === 0) return;
+    const known = this.#rows?.size ?? 0;
+    const scan = known + this.#fresh.size < jobs.length / 2;
+    if (!scan && jobs.length >= this.#parallelFrom) {
+      // Job `id`'s directory is `<workspace>/<id>`.
+      const { path, id } = jobs[0];
+      this.checkAhead(path.slice(0, path.length - id.length - 1));
+    }
+    if (this.#ahead) await this.#joinAhead(this.#ahead);
+    if (!scan || jobs.length < this.#parallelFrom) return;
     const half = jobs.length >> 1;
     const theirs = jobs.slice(half).map((j) => j.path);
     let worker: Worker;
@@ -323,42 +388,24 @@ export class ConditionCache {
         resolve(undefined);
       };
     });
-    worker.postMessage({ paths: theirs, scan });
-    if (scan) {
-      const scans = new Map<string, string | null>();
-      for (let i = 0; i < half; i++) scans.set(jobs[i].id, scanDir(jobs[i].path) ?? null);
-      const rest = await reply;
-      worker.terminate();
-      if (rest) {
-        for (let i = 0; i < rest.length; i++) scans.set(jobs[half + i].id, rest[i]);
-      }
-      this.#scans = scans;
-      return;
-    }
-    // Mostly known: each stamp confirms its job's row right away (no map of 100,000 stamps
-    // kept for later); a job it does not confirm is read again, and listed, when evaluated.
-    for (let i = 0; i < half; i++) this.#confirm(jobs[i], stampOf(jobs[i].path)?.[0]);
+    worker.postMessage({ scan: theirs });
+    const scans = new Map<string, string | null>();
+    for (let i = 0; i < half; i++) scans.set(jobs[i].id, scanDir(jobs[i].path) ?? null);
     const rest = await reply;
     worker.terminate();
     if (rest) {
-      for (let i = 0; i < rest.length; i++) this.#confirm(jobs[half + i], rest[i]);
+      for (let i = 0; i < rest.length; i++) scans.set(jobs[half + i].id, rest[i]);
     }
-  }
-
-  /** Marks `job`'s row checked if `stamp`, read ahead, shows it unchanged. */
-  #confirm(job: Job, stamp: string | null | undefined): void {
-    if (!stamp || !this.#rows) return;
-    const row = this.#rows.find(job.id);
-    if (row < 0 || this.#state[row] !== UNCHECKED || this.#checked.has(job.id)) return;
-    if (this.#rowUnchanged(job, row, stamp)) this.#state[row] = VALID;
+    this.#scans = scans;
   }
 
   /**
    * Writes the cache if anything changed (atomically; errors are ignored:
    * the cache is only an optimisation) and removes the probe. With `live`,
-   * entries of other jobs are dropped.
+   * entries of other jobs are dropped. Once saved or discarded, it does nothing.
    */
   save(live?: Iterable<{ id: string }>): void {
+    if (this.#closed) return;
     const rows = this.#rows;
     const state = this.#state;
     // Every entry met in this command belongs to a live job; only those not met need `live`.
@@ -382,6 +429,7 @@ export class ConditionCache {
         }
       }
     }
+    this.#endAhead();
     if (!this.#dirty) return this.discard();
     // Columns: the used keys first, then the others while there is room.
     const keys = this.#keys.filter((k) => this.#used.has(k));
@@ -439,6 +487,7 @@ export class ConditionCache {
     try {
       writeChunksSync(this.#probe, lines());
       Deno.renameSync(this.#probe, `${this.#root}/${CONDITION_CACHE_FILE}`);
+      this.#closed = true;
     } catch {
       this.discard();
     }
@@ -452,8 +501,11 @@ export class ConditionCache {
     return false;
   }
 
-  /** Removes the probe without writing. */
+  /** Removes the probe without writing (nothing, once saved or discarded). */
   discard(): void {
+    this.#endAhead();
+    if (this.#closed) return;
+    this.#closed = true;
     try {
       Deno.removeSync(this.#probe);
     } catch {
@@ -481,32 +533,54 @@ function unchanged(job: Job, entry: Entry, dir: string): boolean {
 
 /** True if `job`'s document still has the stamp `doc` ("0": the job had none). */
 function docUnchanged(job: Job, doc: string): boolean {
-  return doc === "0" || stampOf(`${job.path}/${JOB_DOCUMENT_FILE}`)?.[0] === doc;
+  return docHolds(job.path, doc, JOB_DOCUMENT_FILE);
 }
 
-/** The keys and rows of the cache file at `path`; none when it is missing or malformed. */
-function read(path: string): { keys: string[]; rows?: CacheRows } {
-  let text: string;
+/**
+ * Starts checking every line of the cache file at `path` against the file
+ * system in a Worker, which reads the file itself and checks nothing unless
+ * it has `identity` (job `id` lives in `<workspace>/<id>`); undefined if no
+ * Worker can start.
+ */
+function startAhead(path: string, workspace: string, identity: string): Ahead | undefined {
+  let worker: Worker;
   try {
-    text = Deno.readTextFileSync(path);
+    worker = new Worker(new URL("./_stamp_worker.ts", import.meta.url), { type: "module" });
   } catch {
-    return { keys: [] };
+    return undefined;
   }
-  const first = text.indexOf("\n");
-  const second = text.indexOf("\n", first + 1);
-  if (
-    first < 0 || second < 0 || text.slice(0, first) !== MAGIC ||
-    text.charCodeAt(text.length - 1) !== 10
-  ) {
-    return { keys: [] };
-  }
-  let keys: unknown;
-  try {
-    keys = JSON.parse(text.slice(first + 1, second));
-  } catch {
-    return { keys: [] };
-  }
-  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return { keys: [] };
-  const rows = CacheRows.parse(text, second + 1);
-  return rows ? { keys: keys as string[], rows } : { keys: [] };
+  let ready!: (shared: SharedArrayBuffer | undefined) => void;
+  let done!: () => void;
+  const ahead: Ahead = {
+    worker,
+    workspace,
+    ready: new Promise((resolve) => ready = resolve),
+    done: new Promise((resolve) => done = resolve),
+  };
+  // First where the results go (null: another file, or none), then that it stopped checking.
+  worker.onmessage = (e: MessageEvent<SharedArrayBuffer | null | "done">) => {
+    if (e.data === "done") done();
+    else ready(e.data ?? undefined);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    ready(undefined);
+    done();
+  };
+  worker.postMessage({ check: { path, identity, workspace, docFile: JOB_DOCUMENT_FILE } });
+  return ahead;
+}
+
+/** A check of every line of the file in a Worker (see {@link ConditionCache.checkAhead}). */
+interface Ahead {
+  worker: Worker;
+  /** Where job directories are. */
+  workspace: string;
+  /**
+   * A counter of lines taken and a byte per line (see _check_lines.ts);
+   * undefined if the Worker read another file, or none, or failed.
+   */
+  ready: Promise<SharedArrayBuffer | undefined>;
+  /** Settles when the Worker has stopped checking. */
+  done: Promise<void>;
 }

@@ -14,11 +14,13 @@
  * determines its state point, so entries stay valid even in a stale index.
  * A job whose state point was not read yet (a lazy listing, as `flow status`
  * makes when nothing it evaluates needs state points) has a line with its id
- * alone; a listing that needs state points reads and verifies those.
+ * alone; a listing that needs state points reads and verifies those. Job
+ * lines are sorted by id and read in place ({@link IndexedJobs}).
  *
  * @module
  */
 
+import { SortedLines } from "../_sorted_lines.ts";
 import { writeChunksAtomicSync } from "./_atomic.ts";
 
 /** Path of the index, relative to the project root. */
@@ -26,14 +28,77 @@ export const INDEX_FILE = ".flow/workspace.index";
 /** An index is trusted only if written this long after the change it records. */
 export const SETTLE_MS = 2000;
 const MAGIC = "flow-workspace-index 1";
+const TAB = 9;
+/** Length of a job id. */
+const ID = 32;
+
+/**
+ * The job lines of an index, sorted by id and read in place: a line is
+ * `<id>\t<state point JSON>` or `<id>` alone (state point not read yet).
+ * Reading 100,000 of them makes no string; a job's id and state point text
+ * are cut from the file's text when asked for.
+ *
+ * @example
+ * ```ts
+ * import { IndexedJobs } from "./index.ts";
+ * const a = "a".repeat(32), b = "b".repeat(32);
+ * const jobs = IndexedJobs.parse(`${a}\t{"x": 1}\n${b}\n`)!;
+ * console.log(jobs.size, jobs.statePoint(jobs.find(a)), jobs.statePoint(jobs.find(b))); // 2 {"x": 1} null
+ * ```
+ */
+export class IndexedJobs extends SortedLines {
+  /** How many lines hold an id alone. */
+  readonly unread: number;
+
+  private constructor(text: string, starts: Int32Array, unread: number) {
+    super(text, starts, TAB);
+    this.unread = unread;
+  }
+
+  /**
+   * The job lines of `text[from, to)`; undefined if a line is malformed (an
+   * id that is not 32 characters long, an empty state point) or the ids are
+   * not strictly increasing.
+   */
+  static parse(text: string, from = 0, to = text.length): IndexedJobs | undefined {
+    let unread = 0;
+    const starts = SortedLines.scan(text, from, to, TAB, (start, end) => {
+      if (end - start === ID) {
+        unread++;
+        return true;
+      }
+      return end - start > ID + 1 && text.charCodeAt(start + ID) === TAB;
+    });
+    return starts && new IndexedJobs(text, starts, unread);
+  }
+
+  /** The id of the job on line `row`. */
+  id(row: number): string {
+    const start = this.starts[row];
+    return this.text.slice(start, start + ID);
+  }
+
+  /** The state point JSON text on line `row`; null if it was not read yet. */
+  statePoint(row: number): string | null {
+    const start = this.starts[row] + ID;
+    const end = this.starts[row + 1] - 1;
+    return start === end ? null : this.text.slice(start + 1, end);
+  }
+
+  /** The state point JSON text of job `id`: null if not read yet, undefined if not indexed. */
+  statePointOf(id: string): string | null | undefined {
+    const row = this.find(id);
+    return row < 0 ? undefined : this.statePoint(row);
+  }
+}
 
 /**
  * What an index holds.
  *
  * @example
  * ```ts
- * import type { WorkspaceIndex } from "./index.ts";
- * const idx: WorkspaceIndex = { workspaceMtime: 0, trusted: false, statePoints: new Map(), unread: 0, problems: [] };
+ * import { IndexedJobs, type WorkspaceIndex } from "./index.ts";
+ * const idx: WorkspaceIndex = { workspaceMtime: 0, trusted: false, jobs: IndexedJobs.parse("")!, problems: [] };
  * ```
  */
 export interface WorkspaceIndex {
@@ -41,10 +106,8 @@ export interface WorkspaceIndex {
   workspaceMtime: number;
   /** True if the index can stand in for a listing (see the module documentation). */
   trusted: boolean;
-  /** Job id → state point JSON text (null: not read yet), in id order. */
-  statePoints: Map<string, string | null>;
-  /** How many entries of `statePoints` are null. */
-  unread: number;
+  /** Every job, in id order, with its state point text where it was read. */
+  jobs: IndexedJobs;
   /** Broken job directories: name → reason. */
   problems: [string, string][];
 }
@@ -76,30 +139,21 @@ export function readIndex(root: string, workspace: string): WorkspaceIndex | und
   const header = text.slice(0, first).split("\t");
   if (header[0] !== MAGIC) return undefined;
   const recorded = Number(header[1]);
-  const statePoints = new Map<string, string | null>();
+  // Broken directories come last, each "!<name>\t<reason>".
+  const broken = text.indexOf("\n!", first);
+  const end = broken < 0 ? text.length : broken + 1;
+  const jobs = IndexedJobs.parse(text, first + 1, end);
+  if (!jobs) return undefined;
   const problems: [string, string][] = [];
-  let unread = 0;
-  // Parsed in place, line by line: splitting 100,000 lines first made as many strings again.
-  // The next tab, looked up again only once passed (lines of an id alone have none).
-  let nextTab = -1;
-  for (let from = first + 1; from < text.length;) {
-    const end = text.indexOf("\n", from);
-    if (nextTab < from && nextTab !== -2) {
-      nextTab = text.indexOf("\t", from);
-      if (nextTab < 0) nextTab = -2; // none left
-    }
-    const tab = nextTab >= 0 && nextTab < end ? nextTab : -1;
-    if (tab < 0) {
-      if (end - from !== 32) return undefined;
-      statePoints.set(text.slice(from, end), null);
-      unread++;
-    } else if (text.charCodeAt(from) === 33 /* ! */) {
-      problems.push([text.slice(from + 1, tab), text.slice(tab + 1, end)]);
-    } else statePoints.set(text.slice(from, tab), text.slice(tab + 1, end));
-    from = end + 1;
+  for (let from = end; from < text.length;) {
+    const next = text.indexOf("\n", from);
+    const tab = text.indexOf("\t", from);
+    if (text.charCodeAt(from) !== 33 /* ! */ || tab < 0 || tab > next) return undefined;
+    problems.push([text.slice(from + 1, tab), text.slice(tab + 1, next)]);
+    from = next + 1;
   }
   const trusted = recorded === wsMtime && indexMtime - recorded > SETTLE_MS;
-  return { workspaceMtime: recorded, trusted, statePoints, unread, problems };
+  return { workspaceMtime: recorded, trusted, jobs, problems };
 }
 
 /**
@@ -113,12 +167,13 @@ export function readIndex(root: string, workspace: string): WorkspaceIndex | und
  * Deno.mkdirSync(`${root}/workspace`);
  * const statePoints = new Map([["a".repeat(32), "{}"], ["b".repeat(32), null]]);
  * writeIndex(root, { workspaceMtime: 0, statePoints, problems: [] });
- * console.log(readIndex(root, `${root}/workspace`)?.unread); // 1
+ * console.log(readIndex(root, `${root}/workspace`)?.jobs.unread); // 1
  * ```
  */
 export function writeIndex(
   root: string,
   index: Pick<WorkspaceIndex, "workspaceMtime" | "problems"> & {
+    /** Job id → state point text (null: not read), in id order. */
     statePoints: Iterable<readonly [string, string | null]>;
   },
 ): void {

@@ -14,7 +14,7 @@ import { listJobNames } from "./_listdir.ts";
 import { Document } from "./document.ts";
 import { Job } from "./job.ts";
 import { readStatePointFile } from "./_statepoint_file.ts";
-import { dumps } from "./json.ts";
+import { dumps, parse } from "./json.ts";
 import { compileFilter, filterUsesDoc } from "./query.ts";
 import { calcId, validateStatePoint } from "./statepoint.ts";
 import type { JsonObject } from "./value.ts";
@@ -328,15 +328,15 @@ export class Project {
   async #readAhead(options: ListOptions): Promise<Scanned | undefined> {
     const from = options.parallelFrom ?? 20_000;
     const index = options.verify ? undefined : readIndex(this.root, this.workspace);
-    if (index?.trusted && (options.lazy || index.unread === 0)) {
+    if (index?.trusted && (options.lazy || index.jobs.unread === 0)) {
       return { index, before: undefined, all: [] };
     }
     const before = this.#workspaceMtime();
     const all = this.#ids();
     const scanned: Scanned = { index, before, all };
     if (options.lazy) return scanned;
-    const known = index?.statePoints;
-    const ids = all.filter((id) => typeof known?.get(id) !== "string");
+    const known = index?.jobs;
+    const ids = all.filter((id) => typeof known?.statePointOf(id) !== "string");
     if (ids.length < from) return scanned;
     const signacCache = options.verify ? new Map() : readStatePointCache(this.root);
     const unread = ids.filter((id) => !signacCache.has(id));
@@ -379,11 +379,11 @@ export class Project {
       : options.verify
       ? undefined
       : readIndex(this.root, this.workspace);
-    if (index?.trusted && (options.lazy || index.unread === 0)) return this.#fromIndex(index);
+    if (index?.trusted && (options.lazy || index.jobs.unread === 0)) return this.#fromIndex(index);
     const before = scanned ? scanned.before : this.#workspaceMtime();
     const ids = scanned ? scanned.all : this.#ids();
     const ahead = scanned?.ahead;
-    const known = index?.statePoints ?? new Map<string, string | null>();
+    const known = index?.jobs;
     // Lazily: what an earlier listing found broken is read (and reported) again; the rest waits.
     const wasBroken = options.lazy ? new Set(index?.problems.map(([id]) => id)) : undefined;
     let signacCache: Map<string, JsonObject> | undefined;
@@ -396,7 +396,7 @@ export class Project {
         problems.push({ id, path, reason: linkedReason(path) });
         continue;
       }
-      let text = known.get(id) ?? undefined;
+      let text = known?.statePointOf(id) ?? undefined;
       if (text === undefined && wasBroken && !wasBroken.has(id)) {
         jobs.push(new Job(this.workspace, id, this.#reader));
         continue;
@@ -445,9 +445,18 @@ export class Project {
   }
 
   #fromIndex(index: WorkspaceIndex): Listing {
-    const jobs: Job[] = [];
-    for (const [id, text] of index.statePoints) {
-      jobs.push(new Job(this.workspace, id, text ?? this.#reader));
+    const indexed = index.jobs;
+    // One function for all jobs, which cuts a job's state point text from the index when first
+    // used (none is cut for a status that evaluates no state point), or reads one not indexed.
+    const reader = (id: string): JsonObject => {
+      const text = indexed.statePointOf(id);
+      return typeof text === "string"
+        ? parse(text, `state point of job ${id}`) as JsonObject
+        : this.#readStatePoint(id);
+    };
+    const jobs: Job[] = new Array(indexed.size);
+    for (let row = 0; row < indexed.size; row++) {
+      jobs[row] = new Job(this.workspace, indexed.id(row), reader);
     }
     const problems = index.problems.map(([id, reason]) => ({
       id,

@@ -354,3 +354,118 @@ Deno.test("condition cache: a job's line not met in a command keeps its results 
     assertEquals(a.count, 2, "both answered from the cache");
   });
 });
+
+Deno.test("condition cache: lines checked ahead confirm unchanged jobs, documents included", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }], async (jobs, project) => {
+    await jobs[1].doc.replace({ done: false });
+    await jobs[2].doc.replace({ done: true });
+    const file = counted(isFile("a.txt"));
+    const done = counted(docTrue("done"));
+    const both = (cache: ConditionCache) => {
+      const ev = new Evaluator(new Registry(), { cache });
+      return jobs.map((j) => [ev.holds(file, j), ev.holds(done, j)]);
+    };
+    const first = ConditionCache.open(project.root, { settleMs: -1000 })!;
+    assertEquals(
+      both(first).map(([f, d]) => `${f}${d}`).join(),
+      [
+        "falsefalse",
+        "falsefalse",
+        "falsetrue",
+        "falsefalse",
+        "falsefalse",
+      ].join(),
+    );
+    first.save(jobs);
+    await tick();
+    Deno.writeTextFileSync(jobs[0].fn("a.txt"), ""); // the directory changes
+    await jobs[1].doc.replace({ done: true }); // the document changes
+    const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
+    cache.checkAhead(project.workspace);
+    await cache.prefetch(jobs);
+    assertEquals(
+      both(cache).map(([f, d]) => `${f}${d}`).join(),
+      [
+        "truefalse",
+        "falsetrue",
+        "falsetrue",
+        "falsefalse",
+        "falsefalse",
+      ].join(),
+    );
+    // Jobs 0 and 1 evaluated again (both conditions: their lines no longer hold), 2-4 not.
+    assertEquals([file.count, done.count], [5 + 2, 5 + 2]);
+    // What was checked ahead stands for the command (until forget(), as the run loop calls it
+    // after an operation): a change since is not seen, so the check did run ahead.
+    Deno.writeTextFileSync(jobs[4].fn("a.txt"), "");
+    const ev = new Evaluator(new Registry(), { cache });
+    assertEquals([ev.holds(file, jobs[4]), file.count], [false, 7]);
+    ev.forget([jobs[4]]);
+    assertEquals([ev.holds(file, jobs[4]), file.count], [true, 8]);
+    cache.save(jobs);
+  });
+});
+
+Deno.test("condition cache: what a Worker checked in another version of the file is not used", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    const c = counted(isFile("a.txt"));
+    assertEquals(evaluate(project, jobs, c), [false, false]);
+    await tick();
+    Deno.writeTextFileSync(jobs[0].fn("a.txt"), "");
+    // Another version of the file, whose line for job 0 has job 0's new stamp (and the old
+    // answer): checked against it, job 0's line would hold.
+    const path = `${project.root}/${CONDITION_CACHE_FILE}`;
+    const text = Deno.readTextFileSync(path);
+    const info = Deno.lstatSync(jobs[0].path);
+    const stamp = `${info.mtime!.getTime()}:${info.ctime!.getTime()}`;
+    const line = text.split("\n").find((l) => l.startsWith(jobs[0].id))!;
+    const fields = line.split(" ");
+    const other = text.replace(line, [fields[0], stamp, ...fields.slice(2)].join(" "));
+    assert(other !== text);
+    Deno.writeTextFileSync(`${path}.other`, other);
+    const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
+    // Replaced after this command read it, before the Worker does.
+    Deno.renameSync(`${path}.other`, path);
+    cache.checkAhead(project.workspace);
+    // Time for the Worker to take every line (of the other file), before this thread would.
+    await new Promise((r) => setTimeout(r, 300));
+    await cache.prefetch(jobs);
+    const ev = new Evaluator(new Registry(), { cache });
+    assertEquals(jobs.map((j) => ev.holds(c, j)), [true, false]);
+    assertEquals(c.count, 2 + 1, "job 0 evaluated again");
+    cache.save(jobs);
+  });
+});
+
+Deno.test("condition cache: a command that stops before prefetch() ends the Worker checking ahead", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    evaluate(project, jobs, isFile("a.txt"));
+    // A Worker left running keeps a Deno process from ending: each script must end by itself.
+    const script = `${project.root}/end.ts`;
+    const module = new URL("../../src/registry/condition_cache.ts", import.meta.url).href;
+    // Last: saving with no live job writes (drops every line), so the cache is empty after it.
+    for (const end of ["discard()", "save()", "save(); cache.discard()", "save([])"]) {
+      Deno.writeTextFileSync(
+        script,
+        `import { ConditionCache } from ${JSON.stringify(module)};
+const cache = ConditionCache.open(${JSON.stringify(project.root)}, { parallelFrom: 1 })!;
+cache.checkAhead(${JSON.stringify(project.workspace)});
+cache.${end};
+`,
+      );
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-q", "-A", script],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const { code, stderr } = await child.output();
+      clearTimeout(timer);
+      assertEquals([code, new TextDecoder().decode(stderr)], [0, ""], end);
+    }
+    const stray = [...Deno.readDirSync(`${project.root}/.flow`)].filter((e) =>
+      e.name.endsWith(".tmp")
+    );
+    assertEquals(stray, []);
+  });
+});

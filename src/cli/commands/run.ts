@@ -161,6 +161,31 @@ async function execute(
   what: string,
   extra: { ignoreConditions?: IgnoreConditions; jobArgs?: string[] } = {},
 ): Promise<void> {
+  // The run loop weighs every selected unit before it starts any: the stamps of the jobs the cache
+  // knows are read on the other core while this one lists them and detects the resources.
+  const ignored = extra.ignoreConditions ?? flags.ignoreConditions;
+  const weighAll = ignored !== "all" && wf.registry.usesConditionCache();
+  const cache = ConditionCache.open(wf.project.root);
+  if (weighAll) cache?.checkAhead(wf.project.workspace);
+  try {
+    await runUnits(wf, groups, flags, verbose, what, extra, cache, weighAll);
+  } catch (e) {
+    cache?.discard();
+    throw e;
+  }
+}
+
+/** {@link execute} once the condition cache is open. */
+async function runUnits(
+  wf: Workflow,
+  groups: Group[],
+  flags: RunFlags,
+  verbose: boolean,
+  what: string,
+  extra: { ignoreConditions?: IgnoreConditions; jobArgs?: string[] },
+  cache: ConditionCache | undefined,
+  weighAll: boolean,
+): Promise<void> {
   const sel = await selectJobs(
     wf.project,
     wf.registry,
@@ -175,7 +200,6 @@ async function execute(
     parallel: parallel > 1,
     progress: flags.progress === true && !flags.pretend,
   });
-  const cache = ConditionCache.open(wf.project.root);
   const runner = new Runner({
     cache,
     project: wf.project,
@@ -210,9 +234,7 @@ async function execute(
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   let summary: RunSummary;
   try {
-    // The run loop weighs every selected unit before it starts any: read the stamps on both cores.
-    const ignored = extra.ignoreConditions ?? flags.ignoreConditions;
-    if (ignored !== "all" && wf.registry.usesConditionCache()) await cache?.prefetch(sel.jobs);
+    if (weighAll) await cache?.prefetch(sel.jobs);
     summary = await runner.run();
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);

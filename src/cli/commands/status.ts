@@ -13,7 +13,7 @@ import { renderJson } from "../../status/render_json.ts";
 import { renderText, type TextLayout } from "../../status/render_text.ts";
 import { parseFilterArgs } from "../../workspace/filter_args.ts";
 import type { Job } from "../../workspace/job.ts";
-import type { Project } from "../../workspace/project.ts";
+import type { Listing, Project } from "../../workspace/project.ts";
 import { compileFilter } from "../../workspace/query.ts";
 import type { JsonObject } from "../../workspace/value.ts";
 import { err, out, warnProblems } from "../_io.ts";
@@ -248,12 +248,22 @@ Examples:
       // State points are read only when something shown or evaluated needs them.
       const lazy = !registry.readsStatePoints() && !opts.jobId?.length && !opts.filter?.length &&
         !opts.parameter?.length;
-      const { jobs, problems } = await project.list({ lazy });
-      const select = selection(project, jobs, opts); // a bad -j fails before any warning
+      const cache = opts.cache ? ConditionCache.open(project.root) : undefined;
+      // The stamps of the jobs the cache knows are read on the other core while this one lists.
+      if (registry.usesConditionCache()) cache?.checkAhead(project.workspace);
+      let listed: Listing;
+      let select: StatusSelection | undefined;
+      try {
+        listed = await project.list({ lazy });
+        select = selection(project, listed.jobs, opts); // a bad -j fails before any warning
+      } catch (e) {
+        cache?.discard();
+        throw e;
+      }
+      const { jobs, problems } = listed;
       warnProblems(problems);
       let bar: Progress | undefined;
       let shown = 0;
-      const cache = opts.cache ? ConditionCache.open(project.root) : undefined;
       const report = await (async () => {
         try {
           return await collectStatus(registry, jobs, {

@@ -76,6 +76,28 @@ async function tracked(
   return trackedStates(wf.project.root, await queryQueue(kind));
 }
 
+/**
+ * What the scheduler holds already; with `pretend`, a queue that cannot be
+ * asked is a warning and taken as empty.
+ */
+async function queued(
+  wf: Workflow,
+  kind: SchedulerKind,
+  pretend: boolean,
+): Promise<Map<string, { state: QueueState; id: string }>> {
+  try {
+    return await tracked(wf, kind);
+  } catch (e) {
+    if (!pretend) {
+      throw new UsageError(
+        `cannot check what is already queued (${(e as Error).message}); nothing was submitted`,
+      );
+    }
+    err(`warning: cannot check what is already queued: ${(e as Error).message}`);
+    return new Map();
+  }
+}
+
 /** Registers `flow submit` and `flow cancel`. */
 export function registerSubmit(program: Command, ctx: CliContext): void {
   program
@@ -130,32 +152,28 @@ Examples:
       const { profile } = await detectForProject(ctx, flags.cluster);
       const kind = profile.scheduler;
       const groups = wf.registry.select(flags.operation);
-      const sel = await selectJobs(wf.project, wf.registry, groups, flags.jobId, flags.filter);
+      // Every selected job is weighed unless --num stops early: the stamps of the jobs the cache
+      // knows are read on the other core while this one lists them and asks the scheduler.
+      const weighAll = !flags.ignoreConditions && flags.num === undefined &&
+        wf.registry.usesConditionCache();
+      const cache = ConditionCache.open(wf.project.root);
+      if (weighAll) cache?.checkAhead(wf.project.workspace);
+      let sel: Awaited<ReturnType<typeof selectJobs>>;
       let queue: Map<string, { state: QueueState; id: string }>;
       try {
-        queue = await tracked(wf, kind);
+        sel = await selectJobs(wf.project, wf.registry, groups, flags.jobId, flags.filter);
+        queue = await queued(wf, kind, flags.pretend === true);
       } catch (e) {
-        if (!flags.pretend) {
-          throw new UsageError(
-            `cannot check what is already queued (${(e as Error).message}); nothing was submitted`,
-          );
-        }
-        err(`warning: cannot check what is already queued: ${(e as Error).message}`);
-        queue = new Map();
+        cache?.discard();
+        throw e;
       }
       // Eligible pairs, not already in the queue.
-      const cache = ConditionCache.open(wf.project.root);
       const evaluator = new Evaluator(wf.registry, { cache });
       const byGroup = new Map<Group, Pair[]>();
       let count = 0;
       let skipped = 0;
       try {
-        // Every selected job is weighed unless --num stops early: read the stamps on both cores.
-        if (
-          !flags.ignoreConditions && flags.num === undefined && wf.registry.usesConditionCache()
-        ) {
-          await cache?.prefetch(sel.jobs);
-        }
+        if (weighAll) await cache?.prefetch(sel.jobs);
         for (const group of groups) {
           const aggregator = wf.registry.operation(group.members[0].operation).aggregator;
           for (const agg of aggregator.aggregate(sel.jobs)) {

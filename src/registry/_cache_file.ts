@@ -1,0 +1,66 @@
+// Private helper of condition_cache.ts and its worker: reading the cache file.
+
+import { CacheRows } from "./_cache_rows.ts";
+
+/** First line of the file: the format. */
+export const MAGIC = "flow-condition-cache 3";
+
+/** What a cache file holds. */
+export interface CacheFile {
+  /** The condition keys, one per column of codes. */
+  keys: string[];
+  /** The lines, none when the file is missing or malformed. */
+  rows?: CacheRows;
+  /**
+   * Which file version was read (inode, size, modification time, the same
+   * before and after reading): the file is only ever replaced, by rename, so
+   * two reads with one identity read the same text. Undefined when unsure.
+   */
+  identity?: string;
+}
+
+/**
+ * The keys and rows of the cache file at `path`; none when it is missing
+ * or malformed.
+ *
+ * @example
+ * ```ts
+ * import { readCacheFile } from "./_cache_file.ts";
+ * console.log(readCacheFile("/nonexistent").keys); // []
+ * ```
+ */
+export function readCacheFile(path: string): CacheFile {
+  let text: string;
+  let identity: string | undefined;
+  try {
+    const before = identityOf(path);
+    text = Deno.readTextFileSync(path);
+    identity = identityOf(path);
+    if (identity !== before) identity = undefined;
+  } catch {
+    return { keys: [] };
+  }
+  const first = text.indexOf("\n");
+  const second = text.indexOf("\n", first + 1);
+  if (
+    first < 0 || second < 0 || text.slice(0, first) !== MAGIC ||
+    text.charCodeAt(text.length - 1) !== 10
+  ) {
+    return { keys: [] };
+  }
+  let keys: unknown;
+  try {
+    keys = JSON.parse(text.slice(first + 1, second));
+  } catch {
+    return { keys: [] };
+  }
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return { keys: [] };
+  const rows = CacheRows.parse(text, second + 1);
+  return rows ? { keys: keys as string[], rows, identity } : { keys: [] };
+}
+
+function identityOf(path: string): string | undefined {
+  const info = Deno.statSync(path);
+  const mtime = info.mtime?.getTime();
+  return info.ino === null || mtime === undefined ? undefined : `${info.ino}:${info.size}:${mtime}`;
+}
