@@ -19,9 +19,12 @@ const SPACE = 32;
  * ```
  */
 export class CacheRows extends SortedLines {
-  /** The fields of the row read last (a job's codes are read once per condition). */
+  /** The row read last, and where its fields start (a job's codes are read once per condition). */
   #memoRow = -1;
-  #memo: [number, number, number, number] = [0, 0, 0, 0];
+  #dir = 0;
+  #doc = 0;
+  #codes = 0;
+  #end = 0;
 
   private constructor(text: string, starts: Int32Array) {
     super(text, starts, SPACE);
@@ -52,42 +55,49 @@ export class CacheRows extends SortedLines {
     return this.key(row);
   }
 
-  /** Where `row`'s fields start: [dir stamp, doc stamp, codes, end of line]. */
-  #fields(row: number): [number, number, number, number] {
-    if (row === this.#memoRow) return this.#memo;
+  /**
+   * Finds where `row`'s fields start (dir stamp, doc stamp, codes, end of
+   * line), into fields of this object: no array per row read.
+   */
+  #fields(row: number): void {
+    if (row === this.#memoRow) return;
     const text = this.text;
     const a = text.indexOf(" ", this.starts[row]);
     const b = text.indexOf(" ", a + 1);
     const c = text.indexOf(" ", b + 1);
     this.#memoRow = row;
-    return this.#memo = [a + 1, b + 1, c + 1, this.starts[row + 1] - 1];
+    this.#dir = a + 1;
+    this.#doc = b + 1;
+    this.#codes = c + 1;
+    this.#end = this.starts[row + 1] - 1;
   }
 
   /** True if `row`'s directory stamp is `stamp`. */
   dirIs(row: number, stamp: string): boolean {
-    const [dir, doc] = this.#fields(row);
-    return doc - 1 - dir === stamp.length && this.text.startsWith(stamp, dir);
+    this.#fields(row);
+    return this.#doc - 1 - this.#dir === stamp.length && this.text.startsWith(stamp, this.#dir);
   }
 
   /** `row`'s document stamp ("0" when the job had no document). */
   doc(row: number): string {
-    const [, doc, codes] = this.#fields(row);
-    return this.text.slice(doc, codes - 1);
+    this.#fields(row);
+    return this.text.slice(this.#doc, this.#codes - 1);
   }
 
   /** The character code of column `col` of `row`'s codes, NaN past their end. */
   code(row: number, col: number): number {
-    const [, , codes, end] = this.#fields(row);
-    return codes + col < end ? this.text.charCodeAt(codes + col) : NaN;
+    this.#fields(row);
+    const at = this.#codes + col;
+    return at < this.#end ? this.text.charCodeAt(at) : NaN;
   }
 
   /** `row`'s fields as strings. */
   entry(row: number): { dir: string; doc: string; codes: string } {
-    const [dir, doc, codes, end] = this.#fields(row);
+    this.#fields(row);
     return {
-      dir: this.text.slice(dir, doc - 1),
-      doc: this.text.slice(doc, codes - 1),
-      codes: this.text.slice(codes, end),
+      dir: this.text.slice(this.#dir, this.#doc - 1),
+      doc: this.text.slice(this.#doc, this.#codes - 1),
+      codes: this.text.slice(this.#codes, this.#end),
     };
   }
 }

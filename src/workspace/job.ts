@@ -40,8 +40,8 @@ function isSymlink(path: string): boolean {
 export class Job {
   /** The job id: md5 of the state point, as signac computes it. */
   readonly id: string;
-  /** Absolute path of the job directory (`<workspace>/<id>`). */
-  readonly path: string;
+  readonly #workspace: string;
+  #path?: string;
   #sp: JsonObject | string | ((id: string) => JsonObject);
   #doc?: Document;
 
@@ -59,7 +59,13 @@ export class Job {
   ) {
     this.id = id;
     this.#sp = sp;
-    this.path = `${workspace}/${id}`;
+    this.#workspace = workspace;
+  }
+
+  /** Absolute path of the job directory (`<workspace>/<id>`). */
+  get path(): string {
+    // Made on first use: a warm status at 100,000 jobs needs few of them.
+    return this.#path ??= `${this.#workspace}/${this.id}`;
   }
 
   /**
