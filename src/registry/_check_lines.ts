@@ -1,13 +1,14 @@
-// Private helper of condition_cache.ts and its worker: checking the lines of a cache file against
-// the file system on two threads at once.
+// Private helper of condition_cache.ts and its worker: reading the file system for many jobs on
+// two threads at once.
 //
-// Both threads take chunks of lines from a counter in shared memory until none is left, and write
-// a byte per line: HOLDS when the job directory's stamp (and its document's) are those the line
-// records, CHANGED otherwise, 0 for a line not checked. A thread that starts late (a Worker takes
-// 15-50 ms to start) or is slowed by the other's file system calls simply takes fewer chunks.
+// Both threads take chunks of work (lines of the cache file to check, job folders to scan) from a
+// counter in shared memory until none is left. A thread that starts late (a Worker takes 15-50 ms
+// to start) or is slowed by the other's file system calls simply takes fewer chunks. Checking a
+// line writes a byte per line: HOLDS when the job directory's stamp (and its document's) are those
+// the line records, CHANGED otherwise, 0 for a line not checked.
 
 import type { CacheRows } from "./_cache_rows.ts";
-import { stampOf } from "./_stamp.ts";
+import { scanDir, stampOf } from "./_stamp.ts";
 
 /** A line whose stamps are unchanged. */
 export const HOLDS = 1;
@@ -35,6 +36,32 @@ export function checkResults(shared: SharedArrayBuffer): Uint8Array {
 }
 
 /**
+ * Calls `work(from, to)` for each chunk of `[0, n)` that no other thread
+ * sharing `counter` (an `Int32Array` of one element) has taken, until none
+ * is left.
+ *
+ * @example
+ * ```ts
+ * import { forEachChunk } from "./_check_lines.ts";
+ * const counter = new Int32Array(new SharedArrayBuffer(4));
+ * const seen: number[] = [];
+ * forEachChunk(counter, 600, (from, to) => seen.push(to - from));
+ * console.log(seen); // [256, 256, 88]
+ * ```
+ */
+export function forEachChunk(
+  counter: Int32Array,
+  n: number,
+  work: (from: number, to: number) => void,
+): void {
+  for (;;) {
+    const from = Atomics.add(counter, 0, CHUNK);
+    if (from >= n) return;
+    work(from, Math.min(n, from + CHUNK));
+  }
+}
+
+/**
  * Checks chunks of `rows` not taken yet by another thread, until none is
  * left; job `id`'s directory is `<workspace>/<id>` and its document is
  * `docFile` in it.
@@ -45,17 +72,35 @@ export function checkLines(
   docFile: string,
   shared: SharedArrayBuffer,
 ): void {
-  const counter = new Int32Array(shared, 0, 1);
   const result = checkResults(shared);
-  const n = Math.min(rows.size, result.length);
-  for (;;) {
-    const from = Atomics.add(counter, 0, CHUNK);
-    if (from >= n) return;
-    const to = Math.min(n, from + CHUNK);
+  forEachChunk(new Int32Array(shared, 0, 1), Math.min(rows.size, result.length), (from, to) => {
     for (let r = from; r < to; r++) {
       result[r] = lineHolds(rows, r, `${workspace}/${rows.id(r)}`, docFile) ? HOLDS : CHANGED;
     }
-  }
+  });
+}
+
+/**
+ * What a thread scanned of the jobs whose ids are `ids` joined by NUL (job
+ * `id`'s directory is `<workspace>/<id>`), in chunks not taken yet by
+ * another thread sharing `counter`: where each chunk starts and ends
+ * (`[from, to, from, to, ...]`), and the packed scans (see {@link scanDir})
+ * of its jobs in order, joined by NUL, empty for a job that cannot be
+ * scanned (a name holds no NUL, and a packed scan is never empty).
+ */
+export function scanJobs(
+  ids: string,
+  workspace: string,
+  counter: Int32Array,
+): { chunks: number[]; scans: string } {
+  const list = ids === "" ? [] : ids.split("\0");
+  const chunks: number[] = [];
+  const scans: string[] = [];
+  forEachChunk(counter, list.length, (from, to) => {
+    chunks.push(from, to);
+    for (let i = from; i < to; i++) scans.push(scanDir(`${workspace}/${list[i]}`) ?? "");
+  });
+  return { chunks, scans: scans.join("\0") };
 }
 
 /**

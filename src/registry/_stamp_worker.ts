@@ -1,19 +1,21 @@
 // Private helper of condition_cache.ts: a Worker that reads the file system for the cache, so that
 // the calls of a large workspace are spread over two cores.
 //
-// Either { scan: paths }: replies, per path, the packed scan of the directory (stamp, then
-// listing), null for symbolic links and errors. Or { check }: reads the cache file again; if it
+// Either { scan }: scans job folders (stamp, then listing) in chunks shared with the creating
+// thread and replies what it scanned (see scanJobs in _check_lines.ts). Or { check }: reads the cache file again; if it
 // is the very file the creating thread read (the same identity), replies with the shared memory
 // the results go to, checks its lines with the creating thread (see _check_lines.ts) and replies
 // "done" when no line is left to take; otherwise replies null.
 
-import { checkLines, sharedChecks } from "./_check_lines.ts";
+import { checkLines, scanJobs, sharedChecks } from "./_check_lines.ts";
 import { readCacheFile } from "./_cache_file.ts";
-import { scanDir } from "./_stamp.ts";
 
 /** What the creating thread asks for. */
 type Request =
-  | { scan: string[]; check?: undefined }
+  | {
+    scan: { ids: string; workspace: string; counter: Int32Array };
+    check?: undefined;
+  }
   | {
     check: { path: string; identity: string; workspace: string; docFile: string };
   };
@@ -34,6 +36,6 @@ scope.onmessage = (e) => {
     checkLines(rows, check.workspace, check.docFile, shared);
     return scope.postMessage("done");
   }
-  const { scan } = e.data as { scan: string[] };
-  scope.postMessage(scan.map((p) => scanDir(p) ?? null));
+  const { scan } = e.data as { scan: { ids: string; workspace: string; counter: Int32Array } };
+  scope.postMessage(scanJobs(scan.ids, scan.workspace, scan.counter));
 };

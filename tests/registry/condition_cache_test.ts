@@ -133,6 +133,26 @@ Deno.test("condition cache: jobs with symbolic links, recent changes or uncachea
   });
 });
 
+Deno.test("condition cache: a first run's scans, shared by chunks between two threads, answer as listing each job would", async () => {
+  // Enough jobs (3,000) that the Worker, which starts after tens of ms, takes chunks too.
+  const sps = Array.from({ length: 3000 }, (_, i) => ({ i }));
+  await withJobs(sps, async (jobs, project) => {
+    jobs.forEach((j, i) => {
+      if (i % 7 === 0) Deno.writeTextFileSync(j.fn("a.txt"), "");
+      if (i % 11 === 0) Deno.writeTextFileSync(j.fn("b.txt"), "");
+    });
+    const conditions = [isFile("a.txt"), isFile("b.txt")];
+    const want = jobs.map((_, i) => [i % 7 === 0, i % 11 === 0]);
+    const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
+    await cache.prefetch(jobs);
+    const ev = new Evaluator(new Registry(), { cache });
+    const got = jobs.map((j) => conditions.map((c) => ev.holds(c, j)));
+    const wrong = got.flatMap((g, i) => (g[0] === want[i][0] && g[1] === want[i][1] ? [] : [i]));
+    assertEquals(wrong, []);
+    cache.save(jobs);
+  });
+});
+
 Deno.test("condition cache: stamps read ahead by a Worker give the same answers and catch changes", async () => {
   await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }], async (jobs, project) => {
     Deno.writeTextFileSync(jobs[3].fn("a.txt"), "");
