@@ -271,8 +271,8 @@ export class ConditionCache {
     }
     const old = oldRow < 0 ? this.#fresh.get(job.id) : undefined;
     // A scan read ahead is a stamp with the listing made after it: as good as reading both now.
+    // (Not deleted once used: the job's entry answers from now on, and forget() drops both.)
     const packed = this.#scans?.get(job.id);
-    if (packed !== undefined) this.#scans!.delete(job.id);
     const scan = packed ? unpackScan(packed) : undefined;
     const dir: readonly [string, number] | undefined = scan ? scan.stamp : stampOf(job.path);
     if (dir !== undefined) {
