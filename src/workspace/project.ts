@@ -454,9 +454,9 @@ export class Project {
         ? parse(text, `state point of job ${id}`) as JsonObject
         : this.#readStatePoint(id);
     };
-    const jobs: Job[] = new Array(indexed.size);
+    const jobs: Job[] = [];
     for (let row = 0; row < indexed.size; row++) {
-      jobs[row] = new Job(this.workspace, indexed.id(row), reader);
+      jobs.push(new Job(this.workspace, indexed.id(row), reader));
     }
     const problems = index.problems.map(([id, reason]) => ({
       id,
