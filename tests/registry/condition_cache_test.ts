@@ -159,8 +159,8 @@ Deno.test("condition cache: stamps read ahead by a Worker give the same answers 
     const c = counted(isFile("a.txt"));
     assertEquals(evaluate(project, jobs, c), [false, false, false, true]);
     await tick();
-    Deno.writeTextFileSync(jobs[0].fn("a.txt"), ""); // in the main thread's half
-    Deno.removeSync(jobs[3].fn("a.txt")); // in the Worker's half
+    Deno.writeTextFileSync(jobs[0].fn("a.txt"), ""); // changed: a file created
+    Deno.removeSync(jobs[3].fn("a.txt")); // changed: a file removed
     const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
     await cache.prefetch(jobs);
     const ev = new Evaluator(new Registry(), { cache });
@@ -180,7 +180,7 @@ Deno.test("condition cache: a stamp read ahead is used once: after forget() the 
     const ev = new Evaluator(new Registry(), { cache });
     assertEquals(jobs.map((j) => ev.holds(c, j)), [false, false]);
     assertEquals(c.count, 2, "confirmed by the stamps read ahead");
-    // An operation changes both jobs (one in each half), then the evaluator forgets them.
+    // An operation changes both jobs, then the evaluator forgets them.
     for (const j of jobs) Deno.writeTextFileSync(j.fn("a.txt"), "");
     ev.forget(jobs);
     assertEquals(jobs.map((j) => ev.holds(c, j)), [true, true], "not the stamps read before");
