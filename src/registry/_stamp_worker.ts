@@ -2,10 +2,10 @@
 // the calls of a large workspace are spread over two cores.
 //
 // Either { scan }: scans job folders (stamp, then listing) in chunks shared with the creating
-// thread and replies what it scanned (see scanJobs in _check_lines.ts). Or { check }: reads the cache file again; if it
-// is the very file the creating thread read (the same identity), replies with the shared memory
-// the results go to, checks its lines with the creating thread (see _check_lines.ts) and replies
-// "done" when no line is left to take; otherwise replies null.
+// thread and replies what it scanned (see scanJobs in _check_lines.ts). Or { check }: reads the
+// cache file again; if it is the very file the creating thread read (the same identity), replies
+// with the shared memory the results go to, checks its lines with the creating thread (see
+// checkLines) and replies "done" when no line is left to take; otherwise replies null.
 
 import { checkLines, scanJobs, sharedChecks } from "./_check_lines.ts";
 import { readCacheFile } from "./_cache_file.ts";
@@ -27,15 +27,16 @@ const scope = globalThis as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const { check } = e.data;
-  if (check !== undefined) {
-    const { rows, identity } = readCacheFile(check.path);
-    if (!rows || identity !== check.identity) return scope.postMessage(null);
-    const shared = sharedChecks(rows.size);
-    scope.postMessage(shared);
-    checkLines(rows, check.workspace, check.docFile, shared);
-    return scope.postMessage("done");
+  const request = e.data;
+  if (request.check === undefined) {
+    const { ids, workspace, counter } = request.scan;
+    return scope.postMessage(scanJobs(ids, workspace, counter));
   }
-  const { scan } = e.data as { scan: { ids: string; workspace: string; counter: Int32Array } };
-  scope.postMessage(scanJobs(scan.ids, scan.workspace, scan.counter));
+  const { path, identity, workspace, docFile } = request.check;
+  const file = readCacheFile(path);
+  if (!file.rows || file.identity !== identity) return scope.postMessage(null);
+  const shared = sharedChecks(file.rows.size);
+  scope.postMessage(shared);
+  checkLines(file.rows, workspace, docFile, shared);
+  scope.postMessage("done");
 };

@@ -354,30 +354,25 @@ export class ConditionCache {
    * Reads the stamps of many jobs at once, on two threads, before they are
    * evaluated. Mostly known to the cache: the lines are checked as
    * {@link checkAhead} does (joining the check if it runs already), and
-   * each job whose line holds is confirmed. Mostly new (a first run): half
-   * of the jobs are scanned in a Worker, their stamps with the listings made
-   * after them (a stamp is read before the listing it validates, as
-   * {@link get} requires). Below 20,000 jobs, or when no Worker can start,
-   * {@link get} reads them one by one.
+   * each job whose line holds is confirmed. Mostly new (a first run): this
+   * thread and a Worker scan chunks of the jobs, their stamps with the
+   * listings made after them (a stamp is read before the listing it
+   * validates, as {@link get} requires). Below 20,000 jobs, or when no
+   * Worker can start, {@link get} reads them one by one.
    */
   async prefetch(jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
     const known = this.#rows?.size ?? 0;
     const scan = known + this.#fresh.size < jobs.length / 2;
-    if (!scan && jobs.length >= this.#parallelFrom) {
-      // Job `id`'s directory is `<workspace>/<id>`.
-      const { path, id } = jobs[0];
-      this.checkAhead(path.slice(0, path.length - id.length - 1));
-    }
+    // Job `id`'s directory is `<workspace>/<id>`.
+    const { path, id } = jobs[0];
+    const workspace = path.slice(0, path.length - id.length - 1);
+    if (!scan && jobs.length >= this.#parallelFrom) this.checkAhead(workspace);
     if (this.#ahead) await this.#joinAhead(this.#ahead);
     if (!scan || jobs.length < this.#parallelFrom) return;
     // A first run: both threads scan chunks of the jobs, taken from a shared counter.
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./_stamp_worker.ts", import.meta.url), { type: "module" });
-    } catch {
-      return;
-    }
+    const worker = stampWorker();
+    if (!worker) return;
     const reply = new Promise<{ chunks: number[]; scans: string } | undefined>((resolve) => {
       worker.onmessage = (e: MessageEvent<{ chunks: number[]; scans: string }>) => resolve(e.data);
       worker.onerror = (e) => {
@@ -386,10 +381,8 @@ export class ConditionCache {
       };
     });
     const counter = new Int32Array(new SharedArrayBuffer(4));
-    // Job `id`'s directory is `<workspace>/<id>`; the ids travel as one string (a copy of 3 MB at
-    // 100,000 jobs, where an array of 100,000 paths took the main thread ~30 ms to send).
-    const { path, id } = jobs[0];
-    const workspace = path.slice(0, path.length - id.length - 1);
+    // The ids travel as one string (a copy of 3 MB at 100,000 jobs, where an array of 100,000
+    // paths took the main thread ~30 ms to send).
     worker.postMessage({ scan: { ids: jobs.map((j) => j.id).join("\0"), workspace, counter } });
     const scans = new Map<string, string | null>();
     forEachChunk(counter, jobs.length, (from, to) => {
@@ -553,12 +546,8 @@ function docUnchanged(job: Job, doc: string): boolean {
  * Worker can start.
  */
 function startAhead(path: string, workspace: string, identity: string): Ahead | undefined {
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL("./_stamp_worker.ts", import.meta.url), { type: "module" });
-  } catch {
-    return undefined;
-  }
+  const worker = stampWorker();
+  if (!worker) return undefined;
   let ready!: (shared: SharedArrayBuffer | undefined) => void;
   let done!: () => void;
   const ahead: Ahead = {
@@ -579,6 +568,15 @@ function startAhead(path: string, workspace: string, identity: string): Ahead | 
   };
   worker.postMessage({ check: { path, identity, workspace, docFile: JOB_DOCUMENT_FILE } });
   return ahead;
+}
+
+/** A new Worker of `_stamp_worker.ts`; undefined if none can start. */
+function stampWorker(): Worker | undefined {
+  try {
+    return new Worker(new URL("./_stamp_worker.ts", import.meta.url), { type: "module" });
+  } catch {
+    return undefined;
+  }
 }
 
 /** A check of every line of the file in a Worker (see {@link ConditionCache.checkAhead}). */
