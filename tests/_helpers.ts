@@ -104,6 +104,28 @@ export async function flow(
   return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
 }
 
+/**
+ * Runs `flow ARGS...` as {@link flow} does, but on a terminal: `script`
+ * (util-linux) gives it a pseudo-terminal for stdin, stdout and stderr, and
+ * everything it wrote there comes back in `output`.
+ */
+export async function flowOnTerminal(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number; output: string }> {
+  const quote = (s: string) => "'" + s.replaceAll("'", "'\\''") + "'";
+  const line = [Deno.execPath(), "run", "--quiet", ...FLOW_PERMISSIONS, CLI, ...args].map(quote);
+  const { code, stdout } = await new Deno.Command("script", {
+    args: ["-qec", line.join(" "), "/dev/null"],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1", DENO_DIR },
+  }).output();
+  return { code, output: new TextDecoder().decode(stdout) };
+}
+
 /** Recursively copies a folder. */
 export function copyDir(from: string, to: string): void {
   Deno.mkdirSync(to, { recursive: true });

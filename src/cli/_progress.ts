@@ -1,7 +1,7 @@
-// Private helper: a progress bar on stderr, shown only on a terminal and for long work.
+// Private helper: progress bars on stderr, shown only on a terminal and for long work.
 
-import { cliProgress } from "./deps.ts";
-import process from "node:process";
+import { type CliProgressOptions, loadCliProgress } from "./deps.ts";
+import { nodeProcess } from "../_node.ts";
 
 /** What callers need of a progress bar. */
 export interface Progress {
@@ -9,19 +9,32 @@ export interface Progress {
   stop(): void;
 }
 
+/** Makes a progress bar for `total` steps, or a silent one when it would only be noise. */
+export type ProgressBar = (total: number, label: string, minimum?: number) => Progress;
+
 const NONE: Progress = { increment() {}, stop() {} };
 
-/** A progress bar for `total` steps, or a silent one when it would only be noise. */
-export function progressBar(total: number, label: string, minimum = 500): Progress {
-  if (total < minimum || !Deno.stderr.isTerminal()) return NONE;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {value}/{total} {eta_formatted}`,
-      stream: process.stderr,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return { increment: () => bar.increment(), stop: () => bar.stop() };
+/**
+ * The maker of progress bars: bars are drawn only when stderr is a terminal
+ * (the bar library is loaded only then, before the work starts, so that a
+ * bar is drawn even while the work runs synchronously), and only for at
+ * least `minimum` (500) steps.
+ */
+export async function progressBars(): Promise<ProgressBar> {
+  if (!Deno.stderr.isTerminal()) return () => NONE;
+  const cliProgress = await loadCliProgress();
+  const stderr = (nodeProcess() as unknown as { stderr: CliProgressOptions["stream"] }).stderr;
+  return (total, label, minimum = 500) => {
+    if (total < minimum) return NONE;
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `${label} [{bar}] {value}/{total} {eta_formatted}`,
+        stream: stderr,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0);
+    return { increment: () => bar.increment(), stop: () => bar.stop() };
+  };
 }

@@ -386,7 +386,12 @@ export class ConditionCache {
     worker.postMessage({ scan: { ids: jobs.map((j) => j.id).join("\0"), workspace, counter } });
     const scans = new Map<string, string | null>();
     forEachChunk(counter, jobs.length, (from, to) => {
-      for (let i = from; i < to; i++) scans.set(jobs[i].id, scanDir(jobs[i].path) ?? null);
+      const chunk: string[] = [];
+      for (let i = from; i < to; i++) chunk.push(scanDir(jobs[i].path) ?? "");
+      // Kept as slices of one flat string per chunk: a scan built piece by piece is a tree of
+      // strings, which every scavenge until its job is evaluated copied (~200 ms at 100,000 jobs).
+      const flat = chunk.join("\0").split("\0");
+      for (let i = from; i < to; i++) scans.set(jobs[i].id, flat[i - from] || null);
     });
     const theirs = await reply;
     worker.terminate();

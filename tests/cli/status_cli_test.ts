@@ -1,6 +1,6 @@
 // End-to-end tests of `flow status`: the real CLI on a flow.yaml project.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { flow, withTempDir } from "../_helpers.ts";
+import { flow, flowOnTerminal, withTempDir } from "../_helpers.ts";
 
 const FLOW_YAML = `
 operations:
@@ -298,5 +298,29 @@ Deno.test("flow status reads state points only when a condition, -f, -j or -p ne
     assertEquals(r.code, 0, r.stderr);
     assertStringIncludes(r.stderr, `skipped 1 broken job directory (${two}:`);
     assertEquals(index().filter((l) => l.length === 32), [], "no id without its state point");
+  });
+});
+
+Deno.test("on a terminal, long work draws a progress bar (the bar library loaded on demand)", async () => {
+  await withTempDir(async (dir) => {
+    let r = await flow(["init", dir]);
+    assertEquals(r.code, 0, r.stderr);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n  prep:\n    command: touch a.txt\n    post: [{isfile: a.txt}]\n",
+    );
+    // 600 jobs: more than the 500 steps from which a bar is drawn.
+    const values = Array.from({ length: 600 }, (_, i) => i);
+    Deno.writeTextFileSync(`${dir}/grid.yaml`, `i: [${values.join(", ")}]\n`);
+    const t = await flowOnTerminal(["job", "create", "--grid", "grid.yaml"], { cwd: dir });
+    assertEquals(t.code, 0, t.output);
+    assertMatch(t.output, /creating jobs \[[█░]+\] \d+\/600/);
+    const s = await flowOnTerminal(["status"], { cwd: dir });
+    assertEquals(s.code, 0, s.output);
+    assertMatch(s.output, /status \[[█░]+\] \d+\/600/);
+    assertStringIncludes(s.output, "Overview: 600 jobs");
+    // Off a terminal, neither draws one.
+    r = await flow(["status"], { cwd: dir });
+    assertEquals(r.stderr, "");
   });
 });

@@ -7,7 +7,7 @@ import { dumps, parse } from "../../workspace/json.ts";
 import type { JsonObject, JsonValue } from "../../workspace/value.ts";
 import { confirm, out } from "../_io.ts";
 import type { CliContext } from "../_context.ts";
-import { progressBar } from "../_progress.ts";
+import { progressBars } from "../_progress.ts";
 
 function readStatePointArgs(args: string[]): JsonValue[] {
   const values: JsonValue[] = [];
@@ -95,7 +95,7 @@ Examples:
           );
         }
       }
-      const bar = progressBar(jobs.length, "creating jobs");
+      const bar = (await progressBars())(jobs.length, "creating jobs");
       const ids: string[] = [];
       for (const j of jobs) {
         j.initSync();

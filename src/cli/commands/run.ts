@@ -6,20 +6,13 @@ import { OperationError } from "../../errors.ts";
 import type { Aggregate } from "../../registry/aggregate.ts";
 import { Evaluator, type IgnoreConditions } from "../../registry/eligibility.ts";
 import type { Group } from "../../registry/group.ts";
-import {
-  type OperationRecord,
-  type RunEvents,
-  Runner,
-  type RunOrder,
-  type RunSummary,
-} from "../../executor/run.ts";
+import type { OperationRecord, RunEvents, RunOrder, RunSummary } from "../../executor/run.ts";
 import { positiveInt, positiveNumber } from "../_args.ts";
 import type { CliContext, Workflow } from "../_context.ts";
 import { err, out } from "../_io.ts";
 import { selectJobs } from "../_select.ts";
-import { detectResources } from "../../executor/resources.ts";
-import { cliProgress } from "../deps.ts";
-import process from "node:process";
+import { type CliProgress, type CliProgressOptions, loadCliProgress } from "../deps.ts";
+import { nodeProcess } from "../../_node.ts";
 
 interface RunFlags {
   operation?: string[];
@@ -45,20 +38,23 @@ const short = (id: string) => (id.startsWith("agg-") ? id.slice(0, 12) : id.slic
 class Console implements RunEvents {
   readonly #verbose: boolean;
   readonly #passThrough: boolean;
-  readonly #bar?: InstanceType<typeof cliProgress.SingleBar>;
+  readonly #bar?: InstanceType<CliProgress["SingleBar"]>;
   readonly #enc = new TextEncoder();
   #total = 0;
   #done = 0;
   #failed = 0;
   #running = 0;
 
-  constructor(options: { verbose: boolean; parallel: boolean; progress: boolean }) {
+  /** `cliProgress`: the bar library when a progress bar is wanted (`--progress`). */
+  constructor(options: { verbose: boolean; parallel: boolean; cliProgress?: CliProgress }) {
     this.#verbose = options.verbose;
-    this.#passThrough = !options.parallel && !options.progress;
-    if (options.progress) {
+    this.#passThrough = !options.parallel && !options.cliProgress;
+    const cliProgress = options.cliProgress;
+    if (cliProgress) {
+      const stderr = (nodeProcess() as unknown as { stderr: CliProgressOptions["stream"] }).stderr;
       this.#bar = new cliProgress.SingleBar({
         format: "running [{bar}] {value}/{total} done, {running} running, {failed} failed{gpus}",
-        stream: process.stderr,
+        stream: stderr,
         hideCursor: true,
         noTTYOutput: true,
         notTTYSchedule: 5000,
@@ -194,12 +190,14 @@ async function runUnits(
     flags.filter,
   );
   const parallel = flags.parallel === true ? Infinity : flags.parallel ?? 1;
+  // The executor is loaded only by the commands that run (status and submit never need it).
+  const [{ Runner }, { detectResources }, cliProgress] = await Promise.all([
+    import("../../executor/run.ts"),
+    import("../../executor/resources.ts"),
+    flags.progress === true && !flags.pretend ? loadCliProgress() : undefined,
+  ]);
   const resources = await detectResources({ cpus: flags.cpus, gpus: flags.gpus });
-  const console_ = new Console({
-    verbose,
-    parallel: parallel > 1,
-    progress: flags.progress === true && !flags.pretend,
-  });
+  const console_ = new Console({ verbose, parallel: parallel > 1, cliProgress });
   const runner = new Runner({
     cache,
     project: wf.project,

@@ -1,6 +1,6 @@
 // `flow status`: which operations and groups are eligible and complete, per job and overall.
 
-import { cliProgress, type Command, loadStringWidth, textTable } from "../deps.ts";
+import { type Command, formatBar, loadStringWidth, textTable } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { ConditionCache } from "../../registry/condition_cache.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
@@ -17,7 +17,7 @@ import type { Listing, Project } from "../../workspace/project.ts";
 import { compileFilter } from "../../workspace/query.ts";
 import type { JsonObject } from "../../workspace/value.ts";
 import { err, out, warnProblems } from "../_io.ts";
-import { type Progress, progressBar } from "../_progress.ts";
+import { type Progress, progressBars } from "../_progress.ts";
 import type { CliContext } from "../_context.ts";
 
 /** Width of the bars in the summary tables, in characters. */
@@ -84,7 +84,7 @@ export const tableLayout: TextLayout = {
   },
   bar(fraction) {
     const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
-    return cliProgress.Format.BarFormat(f, {
+    return formatBar(f, {
       barsize: BAR_SIZE,
       barCompleteString: FULL,
       barIncompleteString: EMPTY,
@@ -262,6 +262,7 @@ Examples:
       }
       const { jobs, problems } = listed;
       warnProblems(problems);
+      const progressBar = await progressBars();
       let bar: Progress | undefined;
       let shown = 0;
       const report = await (async () => {
