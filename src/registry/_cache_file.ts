@@ -30,16 +30,9 @@ export interface CacheFile {
  * ```
  */
 export function readCacheFile(path: string): CacheFile {
-  let text: string;
-  let identity: string | undefined;
-  try {
-    const before = identityOf(path);
-    text = Deno.readTextFileSync(path);
-    identity = identityOf(path);
-    if (identity !== before) identity = undefined;
-  } catch {
-    return { keys: [] };
-  }
+  const read = readCacheText(path);
+  if (read === undefined) return { keys: [] };
+  const { text, identity } = read;
   const first = text.indexOf("\n");
   const second = text.indexOf("\n", first + 1);
   if (
@@ -57,6 +50,27 @@ export function readCacheFile(path: string): CacheFile {
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return { keys: [] };
   const rows = CacheRows.parse(text, second + 1);
   return rows ? { keys: keys as string[], rows, identity } : { keys: [] };
+}
+
+/**
+ * The text of the file at `path` and which version of it was read (see
+ * {@link CacheFile.identity}); undefined when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { readCacheText } from "./_cache_file.ts";
+ * console.log(readCacheText("/nonexistent")); // undefined
+ * ```
+ */
+export function readCacheText(path: string): { text: string; identity?: string } | undefined {
+  try {
+    const before = identityOf(path);
+    const text = Deno.readTextFileSync(path);
+    const identity = identityOf(path);
+    return { text, identity: identity === before ? identity : undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 function identityOf(path: string): string | undefined {

@@ -50,6 +50,27 @@ export class CacheRows extends SortedLines {
     return starts && new CacheRows(text, starts);
   }
 
+  /**
+   * The same rows in a copy of the text (read again by a Worker), from the
+   * line starts of {@link CacheRows.lineStarts}: not checked again.
+   *
+   * @example
+   * ```ts
+   * import { CacheRows } from "./_cache_rows.ts";
+   * const text = "a 1:1 0 1\n";
+   * const rows = CacheRows.of(text, CacheRows.parse(text, 0)!.lineStarts());
+   * console.log(rows.id(0)); // a
+   * ```
+   */
+  static of(text: string, starts: Int32Array): CacheRows {
+    return new CacheRows(text, starts);
+  }
+
+  /** Where each line starts, then the end of the last one: what {@link CacheRows.of} needs. */
+  lineStarts(): Int32Array {
+    return this.starts;
+  }
+
   /** `row`'s id. */
   id(row: number): string {
     return this.key(row);

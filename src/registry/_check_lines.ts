@@ -18,7 +18,8 @@ export const CHANGED = 2;
 const CHUNK = 256;
 
 /**
- * Shared memory for checking `lines` lines: a counter, then a byte per line.
+ * Shared memory for checking `lines` lines: a counter of lines taken, one
+ * of lines checked, then a byte per line.
  *
  * @example
  * ```ts
@@ -27,12 +28,26 @@ const CHUNK = 256;
  * ```
  */
 export function sharedChecks(lines: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(4 + lines);
+  return new SharedArrayBuffer(8 + lines);
 }
 
 /** The byte per line of `shared` (0, {@link HOLDS} or {@link CHANGED}). */
 export function checkResults(shared: SharedArrayBuffer): Uint8Array {
-  return new Uint8Array(shared, 4);
+  return new Uint8Array(shared, 8);
+}
+
+/**
+ * How many lines of `shared` have been checked, by all threads: once it is
+ * every line, every result byte is written (and visible to this thread).
+ *
+ * @example
+ * ```ts
+ * import { checkedLines, sharedChecks } from "./_check_lines.ts";
+ * console.log(checkedLines(sharedChecks(3))); // 0
+ * ```
+ */
+export function checkedLines(shared: SharedArrayBuffer): number {
+  return Atomics.load(new Int32Array(shared, 4, 1), 0);
 }
 
 /**
@@ -73,10 +88,13 @@ export function checkLines(
   shared: SharedArrayBuffer,
 ): void {
   const result = checkResults(shared);
+  const checked = new Int32Array(shared, 4, 1);
   forEachChunk(new Int32Array(shared, 0, 1), Math.min(rows.size, result.length), (from, to) => {
     for (let r = from; r < to; r++) {
       result[r] = lineHolds(rows, r, `${workspace}/${rows.id(r)}`, docFile) ? HOLDS : CHANGED;
     }
+    // After the bytes: a thread that reads the count sees them.
+    Atomics.add(checked, 0, to - from);
   });
 }
 

@@ -3,12 +3,14 @@
 //
 // Either { scan }: scans job folders (stamp, then listing) in chunks shared with the creating
 // thread and replies what it scanned (see scanJobs in _check_lines.ts). Or { check }: reads the
-// cache file again; if it is the very file the creating thread read (the same identity), replies
-// with the shared memory the results go to, checks its lines with the creating thread (see
-// checkLines) and replies "done" when no line is left to take; otherwise replies null.
+// cache file again and, if it is the very file the creating thread read (the same identity),
+// checks its lines (found where the creating thread found them: the file is not parsed again) in
+// chunks shared with that thread, writing the results to the shared memory sent (see
+// checkLines); replies "done" when no line is left to take, or at once for another file.
 
-import { checkLines, scanJobs, sharedChecks } from "./_check_lines.ts";
-import { readCacheFile } from "./_cache_file.ts";
+import { checkLines, scanJobs } from "./_check_lines.ts";
+import { readCacheText } from "./_cache_file.ts";
+import { CacheRows } from "./_cache_rows.ts";
 
 /** What the creating thread asks for. */
 type Request =
@@ -17,7 +19,14 @@ type Request =
     check?: undefined;
   }
   | {
-    check: { path: string; identity: string; workspace: string; docFile: string };
+    check: {
+      path: string;
+      identity: string;
+      starts: Int32Array;
+      workspace: string;
+      docFile: string;
+      shared: SharedArrayBuffer;
+    };
   };
 
 /** The worker's side of messaging (the global scope of a Worker). */
@@ -32,11 +41,10 @@ scope.onmessage = (e) => {
     const { ids, workspace, counter } = request.scan;
     return scope.postMessage(scanJobs(ids, workspace, counter));
   }
-  const { path, identity, workspace, docFile } = request.check;
-  const file = readCacheFile(path);
-  if (!file.rows || file.identity !== identity) return scope.postMessage(null);
-  const shared = sharedChecks(file.rows.size);
-  scope.postMessage(shared);
-  checkLines(file.rows, workspace, docFile, shared);
+  const { path, identity, starts, workspace, docFile, shared } = request.check;
+  const file = readCacheText(path);
+  if (file !== undefined && file.identity === identity) {
+    checkLines(CacheRows.of(file.text, starts), workspace, docFile, shared);
+  }
   scope.postMessage("done");
 };

@@ -25,6 +25,19 @@ Deno.test("CacheRows: fields of each line, read in place", () => {
   assertEquals(CacheRows.parse("", 0)!.size, 0);
 });
 
+Deno.test("CacheRows.of: the same rows in another copy of the text, from the line starts", () => {
+  const rows = CacheRows.parse(TEXT, TEXT.indexOf("\n") + 1)!;
+  // A copy made apart from the original (as a Worker reads the file again).
+  const copy = [...TEXT].join("");
+  const again = CacheRows.of(copy, structuredClone(rows.lineStarts()));
+  assertEquals(again.size, rows.size);
+  for (let r = 0; r < rows.size; r++) {
+    assertEquals(again.id(r), rows.id(r));
+    assertEquals(again.entry(r), rows.entry(r));
+  }
+  assertEquals(again.find("abc"), 2);
+});
+
 Deno.test("CacheRows.find: in order, again, backwards, by search, and ids that are prefixes", () => {
   const rows = CacheRows.parse(TEXT, TEXT.indexOf("\n") + 1)!;
   const cases: [string, number][] = [

@@ -5,6 +5,7 @@ import { withTempDir } from "../_helpers.ts";
 import { CacheRows } from "../../src/registry/_cache_rows.ts";
 import {
   CHANGED,
+  checkedLines,
   checkLines,
   checkResults,
   docHolds,
@@ -62,10 +63,13 @@ Deno.test("checkLines: takes chunks until none is left; lines taken by another t
     assertEquals(result.subarray(0, 256).every((b) => b === 0), true, "not this thread's");
     assertEquals(result.subarray(256, 599).every((b) => b === HOLDS), true);
     assertEquals(result[599], CHANGED, "the job is gone");
+    // Counted: the lines this thread checked, not those the other still holds.
+    assertEquals(checkedLines(shared), 600 - 256);
     // Nothing is left: a second thread joining now checks nothing.
     result.fill(0);
     checkLines(rows, dir, DOC, shared);
     assertEquals(result.every((b) => b === 0), true);
+    assertEquals(checkedLines(shared), 600 - 256);
   });
 });
 
