@@ -6,6 +6,8 @@
 import { SortedLines } from "../_sorted_lines.ts";
 
 const SPACE = 32;
+const ZERO = 48;
+const MINUS = 45;
 
 /**
  * The sorted lines of a condition cache file, from `from` on in `text`.
@@ -97,6 +99,52 @@ export class CacheRows extends SortedLines {
   dirIs(row: number, stamp: string): boolean {
     this.#fields(row);
     return this.#doc - 1 - this.#dir === stamp.length && this.text.startsWith(stamp, this.#dir);
+  }
+
+  /** True if `row`'s directory stamp is that of the times `m` and `c` (see `stampTimes`). */
+  dirTimesAre(row: number, m: number, c: number): boolean {
+    this.#fields(row);
+    return this.#timesAre(this.#dir, this.#doc - 1, m, c);
+  }
+
+  /** True if `row` records no document (its document stamp is "0"). */
+  noDoc(row: number): boolean {
+    this.#fields(row);
+    return this.#codes - this.#doc === 2 && this.text.charCodeAt(this.#doc) === ZERO;
+  }
+
+  /** True if `row`'s document stamp is that of the times `m` and `c`. */
+  docTimesAre(row: number, m: number, c: number): boolean {
+    this.#fields(row);
+    return this.#timesAre(this.#doc, this.#codes - 1, m, c);
+  }
+
+  /** True if `text[from, to)` is `${m}:${c}`, read as numbers where it lies. */
+  #timesAre(from: number, to: number, m: number, c: number): boolean {
+    const colon = this.text.indexOf(":", from);
+    return colon > from && colon < to && this.#numberIs(from, colon, m) &&
+      this.#numberIs(colon + 1, to, c);
+  }
+
+  /** True if `text[from, to)` is the integer `n` as JavaScript writes it (`${n}`). */
+  #numberIs(from: number, to: number, n: number): boolean {
+    const text = this.text;
+    let negative = false;
+    if (text.charCodeAt(from) === MINUS) {
+      negative = true;
+      from++;
+    }
+    // No leading zero (but "0" itself), at most 15 digits: exact, and one way to write each.
+    if (to <= from || to - from > 15 || (to - from > 1 && text.charCodeAt(from) === ZERO)) {
+      return false;
+    }
+    let value = 0;
+    for (let i = from; i < to; i++) {
+      const d = text.charCodeAt(i) - ZERO;
+      if (d < 0 || d > 9) return false;
+      value = value * 10 + d;
+    }
+    return (negative ? -value : value) === n && !(negative && value === 0);
   }
 
   /** `row`'s document stamp ("0" when the job had no document). */

@@ -8,7 +8,7 @@
 // the line records, CHANGED otherwise, 0 for a line not checked.
 
 import type { CacheRows } from "./_cache_rows.ts";
-import { scanDir, stampOf } from "./_stamp.ts";
+import { scanDir, stampOf, stampTimes } from "./_stamp.ts";
 
 /** A line whose stamps are unchanged. */
 export const HOLDS = 1;
@@ -127,9 +127,30 @@ export function scanJobs(
  * "0" recorded: the job had none).
  */
 export function lineHolds(rows: CacheRows, row: number, path: string, docFile: string): boolean {
-  const dir = stampOf(path);
-  return dir !== undefined && rows.dirIs(row, dir[0]) && docHolds(path, rows.doc(row), docFile);
+  return stampTimes(path, DIR) && timesHold(rows, row, DIR, path, docFile);
 }
+
+/**
+ * True if line `row` holds for the job directory at `path` whose stamp has
+ * the times `dir` (as `stampTimes` wrote them): they are those recorded, and
+ * so is its document's stamp. The times are compared as numbers where the
+ * line records them, making no string (~1 µs less per line than comparing
+ * stamps as text, at 100,000 lines).
+ */
+export function timesHold(
+  rows: CacheRows,
+  row: number,
+  dir: Float64Array,
+  path: string,
+  docFile: string,
+): boolean {
+  if (!rows.dirTimesAre(row, dir[0], dir[1])) return false;
+  if (rows.noDoc(row)) return true;
+  return stampTimes(`${path}/${docFile}`, DOC) && rows.docTimesAre(row, DOC[0], DOC[1]);
+}
+
+const DIR = new Float64Array(2);
+const DOC = new Float64Array(2);
 
 /**
  * True if the document `docFile` of the job directory at `path` has the

@@ -6,15 +6,33 @@
  * Deno reports ctime in whole seconds and mtime can be set by anyone.
  */
 export function stampOf(path: string): [string, number] | undefined {
+  return stampTimes(path, TIMES) ? stampFrom(TIMES) : undefined;
+}
+
+const TIMES = new Float64Array(2);
+
+/** The stamp of the times `stampTimes` wrote (see {@link stampOf}). */
+export function stampFrom(times: Float64Array): [string, number] {
+  return [`${times[0]}:${times[1]}`, Math.max(times[0], times[1])];
+}
+
+/**
+ * The two times of the stamp of `path` (see {@link stampOf}), written to
+ * `out` (mtime, then ctime): false, and nothing written, for links and
+ * errors. Compared where a stamp is recorded, they make no string.
+ */
+export function stampTimes(path: string, out: Float64Array): boolean {
   try {
     const info = Deno.lstatSync(path);
-    if (info.isSymlink) return undefined;
+    if (info.isSymlink) return false;
     const m = info.mtime?.getTime() ?? NaN;
     const c = info.ctime?.getTime() ?? m;
-    if (!Number.isFinite(m) || !Number.isFinite(c)) return undefined;
-    return [`${m}:${c}`, Math.max(m, c)];
+    if (!Number.isFinite(m) || !Number.isFinite(c)) return false;
+    out[0] = m;
+    out[1] = c;
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 

@@ -43,8 +43,9 @@ import {
   forEachChunk,
   HOLDS,
   sharedChecks,
+  timesHold,
 } from "./_check_lines.ts";
-import { type FileNames, scanDir, stampOf, unpackScan } from "./_stamp.ts";
+import { type FileNames, scanDir, stampFrom, stampOf, stampTimes, unpackScan } from "./_stamp.ts";
 
 /** Below this many jobs, stamps are read in the main thread only (a Worker costs ~10 ms to start). */
 const PARALLEL_STAMPS = 20_000;
@@ -282,9 +283,17 @@ export class ConditionCache {
     // (Not deleted once used: the job's entry answers from now on, and forget() drops both.)
     const packed = this.#scans?.get(job.id);
     const scan = packed ? unpackScan(packed) : undefined;
-    const dir: readonly [string, number] | undefined = scan ? scan.stamp : stampOf(job.path);
+    let dir: readonly [string, number] | undefined = scan?.stamp;
+    if (!scan && stampTimes(job.path, TIMES)) {
+      if (oldRow >= 0 && timesHold(this.#rows!, oldRow, TIMES, job.path, JOB_DOCUMENT_FILE)) {
+        this.#state[oldRow] = VALID;
+        return oldRow;
+      }
+      dir = stampFrom(TIMES);
+    }
     if (dir !== undefined) {
-      if (oldRow >= 0 && this.#rowUnchanged(job, oldRow, dir[0])) {
+      // (A stamp read now was compared above.)
+      if (scan && oldRow >= 0 && this.#rowUnchanged(job, oldRow, dir[0])) {
         this.#state[oldRow] = VALID;
         return oldRow;
       }
@@ -548,6 +557,9 @@ function unchanged(job: Job, entry: Entry, dir: string): boolean {
 function docUnchanged(job: Job, doc: string): boolean {
   return docHolds(job.path, doc, JOB_DOCUMENT_FILE);
 }
+
+/** The times of the job directory stamped last by {@link ConditionCache.get} (see `stampTimes`). */
+const TIMES = new Float64Array(2);
 
 /**
  * Starts checking every line of `rows`, read from the file at `path`, against

@@ -38,6 +38,60 @@ Deno.test("CacheRows.of: the same rows in another copy of the text, from the lin
   assertEquals(again.find("abc"), 2);
 });
 
+Deno.test("CacheRows: stamps compared as numbers where they lie (dirTimesAre, docTimesAre, noDoc)", () => {
+  const line = (dir: string, doc: string) => `id ${dir} ${doc} 1\n`;
+  const rowsOf = (dir: string, doc = "0") => CacheRows.parse(line(dir, doc), 0)!;
+  // [recorded directory stamp, m, c, equal]
+  const table: [string, number, number, boolean][] = [
+    ["1796299861568:1796299861000", 1796299861568, 1796299861000, true],
+    ["1796299861568:1796299861000", 1796299861569, 1796299861000, false],
+    ["1796299861568:1796299861000", 1796299861568, 1796299862000, false],
+    ["1796299861568:1796299861000", 179629986156, 1796299861000, false],
+    ["0:0", 0, 0, true],
+    ["-5:10", -5, 10, true],
+    ["-5:10", 5, 10, false],
+    ["-0:0", 0, 0, false], // never written by `${m}`
+    ["05:5", 5, 5, false], // nor a leading zero
+    ["5:", 5, 0, false],
+    [":5", 0, 5, false],
+    ["5", 5, 5, false],
+    ["5:5:5", 5, 5, false],
+    ["5a:5", 5, 5, false],
+    ["5/:5", 49, 5, false], // "/" is no digit, even where 5 * 10 - 1 would match
+    ["+5:5", 5, 5, false],
+  ];
+  for (const [stamp, m, c, equal] of table) {
+    const rows = rowsOf(stamp);
+    assertEquals(rows.dirTimesAre(0, m, c), equal, `${stamp} against ${m}:${c}`);
+    // The same answer as comparing the text: what the stamps are written as.
+    assertEquals(rows.dirIs(0, `${m}:${c}`), equal, stamp);
+  }
+  // Past 15 digits (year 33,658 in ms) a number might not be read back exactly: never equal, so
+  // the job is evaluated again (the safe side), where the text would match.
+  assert(!rowsOf("1234567890123456:1").dirTimesAre(0, 1234567890123456, 1));
+  assert(rowsOf("123456789012345:1").dirTimesAre(0, 123456789012345, 1));
+  assert(rowsOf("1:1").noDoc(0));
+  const withDoc = rowsOf("1:1", "20:30");
+  assert(!withDoc.noDoc(0));
+  assert(withDoc.docTimesAre(0, 20, 30));
+  assert(!withDoc.docTimesAre(0, 20, 31));
+  assert(!rowsOf("1:1", "00").noDoc(0), "00 is not 0");
+  // Any two times of a file system: equal as numbers exactly when equal as written.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: -1e12, max: 4e12 }),
+      fc.integer({ min: 0, max: 4e12 }),
+      fc.integer({ min: -1e12, max: 4e12 }),
+      fc.integer({ min: 0, max: 4e12 }),
+      (m, c, m2, c2) => {
+        const rows = rowsOf(`${m}:${c}`);
+        return rows.dirTimesAre(0, m, c) && rows.dirTimesAre(0, m2, c2) === (m === m2 && c === c2);
+      },
+    ),
+    { seed: SEED },
+  );
+});
+
 Deno.test("CacheRows.find: in order, again, backwards, by search, and ids that are prefixes", () => {
   const rows = CacheRows.parse(TEXT, TEXT.indexOf("\n") + 1)!;
   const cases: [string, number][] = [

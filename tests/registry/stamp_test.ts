@@ -2,7 +2,7 @@
 import { assert, assertEquals } from "../_assert.ts";
 import { fc, SEED } from "../_fast_check.ts";
 import { withTempDir } from "../_helpers.ts";
-import { scanDir, stampOf, unpackScan } from "../../src/registry/_stamp.ts";
+import { scanDir, stampFrom, stampOf, stampTimes, unpackScan } from "../../src/registry/_stamp.ts";
 
 Deno.test("scanDir/unpackScan: the stamp, the links flag and the regular files, names looked up in place", async () => {
   await withTempDir((dir) => {
@@ -37,6 +37,24 @@ Deno.test("scanDir/unpackScan: the stamp, the links flag and the regular files, 
     Deno.mkdirSync(bare);
     const empty = unpackScan(scanDir(bare)!);
     assertEquals([empty.links, empty.files.has(""), empty.files.has("a")], [false, false, false]);
+  });
+});
+
+Deno.test("stampTimes: the times of stampOf, nothing written for a link or a missing path", async () => {
+  await withTempDir((dir) => {
+    Deno.mkdirSync(`${dir}/job`);
+    Deno.utimeSync(`${dir}/job`, 1000, 1_700_000_000.123);
+    const times = new Float64Array([7, 7]);
+    assert(stampTimes(`${dir}/job`, times));
+    const info = Deno.lstatSync(`${dir}/job`);
+    assertEquals([...times], [1_700_000_000_123, info.ctime!.getTime()]);
+    assertEquals(stampFrom(times), stampOf(`${dir}/job`));
+    assertEquals(stampFrom(times)[0], `1700000000123:${info.ctime!.getTime()}`);
+    Deno.symlinkSync(`${dir}/job`, `${dir}/link`);
+    const untouched = new Float64Array([7, 7]);
+    assert(!stampTimes(`${dir}/link`, untouched), "a link has no stamp");
+    assert(!stampTimes(`${dir}/missing`, untouched));
+    assertEquals([...untouched], [7, 7]);
   });
 });
 
