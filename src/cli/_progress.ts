@@ -23,7 +23,7 @@ const NONE: Progress = { increment() {}, stop() {} };
 export async function progressBars(): Promise<ProgressBar> {
   if (!Deno.stderr.isTerminal()) return () => NONE;
   const cliProgress = await loadCliProgress();
-  const stderr = (nodeProcess() as unknown as { stderr: CliProgressOptions["stream"] }).stderr;
+  const stderr = barStream();
   return (total, label, minimum = 500) => {
     if (total < minimum) return NONE;
     const bar = new cliProgress.SingleBar(
@@ -37,4 +37,9 @@ export async function progressBars(): Promise<ProgressBar> {
     bar.start(total, 0);
     return { increment: () => bar.increment(), stop: () => bar.stop() };
   };
+}
+
+/** Where bars are drawn: Node's `process.stderr` (cli-progress writes to a Node stream). */
+export function barStream(): CliProgressOptions["stream"] {
+  return (nodeProcess() as unknown as { stderr: CliProgressOptions["stream"] }).stderr;
 }

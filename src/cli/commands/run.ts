@@ -11,8 +11,8 @@ import { positiveInt, positiveNumber } from "../_args.ts";
 import type { CliContext, Workflow } from "../_context.ts";
 import { err, out } from "../_io.ts";
 import { selectJobs } from "../_select.ts";
-import { type CliProgress, type CliProgressOptions, loadCliProgress } from "../deps.ts";
-import { nodeProcess } from "../../_node.ts";
+import { type CliProgress, loadCliProgress } from "../deps.ts";
+import { barStream } from "../_progress.ts";
 
 interface RunFlags {
   operation?: string[];
@@ -51,10 +51,9 @@ class Console implements RunEvents {
     this.#passThrough = !options.parallel && !options.cliProgress;
     const cliProgress = options.cliProgress;
     if (cliProgress) {
-      const stderr = (nodeProcess() as unknown as { stderr: CliProgressOptions["stream"] }).stderr;
       this.#bar = new cliProgress.SingleBar({
         format: "running [{bar}] {value}/{total} done, {running} running, {failed} failed{gpus}",
-        stream: stderr,
+        stream: barStream(),
         hideCursor: true,
         noTTYOutput: true,
         notTTYSchedule: 5000,
