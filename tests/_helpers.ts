@@ -104,6 +104,14 @@ export async function flow(
   return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
 }
 
+/** `flow ARGS...` as {@link flow} runs it, as one line for a shell. */
+function flowCommandLine(args: string[]): string {
+  const quote = (s: string) => "'" + s.replaceAll("'", "'\\''") + "'";
+  return [Deno.execPath(), "run", "--quiet", ...FLOW_PERMISSIONS, CLI, ...args].map(quote).join(
+    " ",
+  );
+}
+
 /**
  * Runs `flow ARGS...` as {@link flow} does, but on a terminal: `script`
  * (util-linux) gives it a pseudo-terminal for stdin, stdout and stderr, and
@@ -113,10 +121,8 @@ export async function flowOnTerminal(
   args: string[],
   options: { cwd?: string } = {},
 ): Promise<{ code: number; output: string }> {
-  const quote = (s: string) => "'" + s.replaceAll("'", "'\\''") + "'";
-  const line = [Deno.execPath(), "run", "--quiet", ...FLOW_PERMISSIONS, CLI, ...args].map(quote);
   const { code, stdout } = await new Deno.Command("script", {
-    args: ["-qec", line.join(" "), "/dev/null"],
+    args: ["-qec", flowCommandLine(args), "/dev/null"],
     cwd: options.cwd,
     stdin: "null",
     stdout: "piped",
@@ -124,6 +130,27 @@ export async function flowOnTerminal(
     env: { NO_COLOR: "1", DENO_DIR },
   }).output();
   return { code, output: new TextDecoder().decode(stdout) };
+}
+
+/**
+ * Runs `flow ARGS...` as {@link flow} does, with its standard output piped
+ * into a reader that has already gone (`flow ... | true`: `true` exits long
+ * before flow has started), so that flow's first write to stdout fails with
+ * a broken pipe. `code` is flow's exit status (bash's `pipefail`).
+ */
+export async function flowIntoClosedPipe(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number; stderr: string }> {
+  const { code, stderr } = await new Deno.Command("bash", {
+    args: ["-c", `set -o pipefail; ${flowCommandLine(args)} | true`],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1", DENO_DIR },
+  }).output();
+  return { code, stderr: new TextDecoder().decode(stderr) };
 }
 
 /** Recursively copies a folder. */

@@ -5,19 +5,52 @@ import type { JobProblem } from "../workspace/project.ts";
 
 const encoder = new TextEncoder();
 
-/** Writes text to stdout in one call (fast for 100,000 lines). */
-export function out(text: string): void {
-  if (text.length === 0) return;
-  const bytes = encoder.encode(text.endsWith("\n") ? text : text + "\n");
-  let written = 0;
-  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+/**
+ * Standard output was closed by its reader (`flow find | head -1`): the
+ * command stops writing, and the command line exits quietly with code 0, as
+ * the reader took all it wanted.
+ */
+export class StdoutClosedError extends Error {
+  constructor() {
+    super("standard output was closed by its reader");
+    this.name = "StdoutClosedError";
+  }
 }
 
-/** Writes one line to stderr. */
+/**
+ * Writes bytes to stdout, all of them.
+ *
+ * @throws {StdoutClosedError} when the reader has gone (a broken pipe)
+ */
+export function outBytes(bytes: Uint8Array): void {
+  try {
+    let written = 0;
+    while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+  } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) throw new StdoutClosedError();
+    throw e;
+  }
+}
+
+/**
+ * Writes text to stdout in one call (fast for 100,000 lines).
+ *
+ * @throws {StdoutClosedError} when the reader has gone (a broken pipe)
+ */
+export function out(text: string): void {
+  if (text.length === 0) return;
+  outBytes(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+}
+
+/** Writes one line to stderr; nothing when stderr's reader has gone (there is no one to tell). */
 export function err(line: string): void {
   const bytes = encoder.encode(line + "\n");
-  let written = 0;
-  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  try {
+    let written = 0;
+    while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+  }
 }
 
 /** One warning line for job directories that were skipped. */

@@ -8,7 +8,7 @@
 import { Command, CommanderError } from "./deps.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { FlowError, oneLine } from "../errors.ts";
-import { err } from "./_io.ts";
+import { err, StdoutClosedError } from "./_io.ts";
 import type { CliContext, GlobalOptions, Workflow } from "./_context.ts";
 import { FLOW_YAML_CACHE_FILE, loadFlowYamlCached } from "../config/parse_cache.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -158,6 +158,8 @@ export async function main(args: string[], options: ProgramOptions = {}): Promis
     await program.parseAsync(args, { from: "user" });
     return 0;
   } catch (e) {
+    // The reader of our output has gone (`flow find | head -1`): it took what it wanted.
+    if (e instanceof StdoutClosedError) return 0;
     if (e instanceof CommanderError) {
       // Help and version end with exit code 0; commander has printed its own message otherwise.
       return e.exitCode === 0 ? 0 : 2;

@@ -4,6 +4,7 @@ import {
   type CliResult,
   flow,
   FLOW_PERMISSIONS,
+  flowIntoClosedPipe,
   PROJECT_TS_FLAGS,
   withTempDir,
 } from "../_helpers.ts";
@@ -398,6 +399,29 @@ if (import.meta.main) await project.main();
     const trusted = await run(["run", "-o", "trusted", "-j", ids[0]]);
     assertEquals(trusted.code, 0, trusted.stderr);
     assertEquals(Deno.readTextFileSync(`${dir}/trusted.txt`), ids[0]);
+  });
+});
+
+Deno.test("when stdout's reader has gone, the run goes on and operation output goes to the logs", async () => {
+  await withTempDir(async (dir) => {
+    const ids = await project(dir, ['{"i": 1}', '{"i": 2}', '{"i": 3}']);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n" +
+        '  hello: {command: "echo one; echo two; touch done.txt", post: [{isfile: done.txt}]}\n',
+    );
+    // Without --parallel, operation output passes through to stdout: the first write fails.
+    const r = await flowIntoClosedPipe(["run"], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stderr.match(/standard output was closed/g)?.length, 1, r.stderr);
+    assertStringIncludes(r.stderr, "3 succeeded");
+    for (const id of ids) {
+      const logs = `${dir}/workspace/${id}/.flow/logs`;
+      assertEquals(Deno.readTextFileSync(`${logs}/hello.1.log`), "one\ntwo\n");
+      const history = Deno.readTextFileSync(`${dir}/workspace/${id}/flow_history.jsonl`);
+      assertStringIncludes(history, '"event":"finish"');
+    }
+    assertEquals([...Deno.readDirSync(`${dir}/.flow/claims`)], [], "no claim is left behind");
   });
 });
 

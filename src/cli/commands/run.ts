@@ -9,7 +9,7 @@ import type { Group } from "../../registry/group.ts";
 import type { OperationRecord, RunEvents, RunOrder, RunSummary } from "../../executor/run.ts";
 import { positiveInt, positiveNumber } from "../_args.ts";
 import type { CliContext, Workflow } from "../_context.ts";
-import { err, out } from "../_io.ts";
+import { err, out, outBytes, StdoutClosedError } from "../_io.ts";
 import { selectJobs } from "../_select.ts";
 import { type CliProgress, loadCliProgress } from "../deps.ts";
 import { barStream } from "../_progress.ts";
@@ -44,6 +44,7 @@ class Console implements RunEvents {
   #done = 0;
   #failed = 0;
   #running = 0;
+  #stdoutClosed = false;
 
   /** `cliProgress`: the bar library when a progress bar is wanted (`--progress`). */
   constructor(options: { verbose: boolean; parallel: boolean; cliProgress?: CliProgress }) {
@@ -92,8 +93,9 @@ class Console implements RunEvents {
   }
 
   output(operation: string, agg: Aggregate, chunk: Uint8Array): void {
+    if (this.#stdoutClosed) return;
     if (this.#passThrough && !this.#verbose) {
-      Deno.stdout.writeSync(chunk);
+      this.#write(chunk);
       return;
     }
     if (!this.#verbose) return;
@@ -101,7 +103,25 @@ class Console implements RunEvents {
     const prefix = `[${short(agg.id)} ${operation}] `;
     const lines = text.split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
-    Deno.stdout.writeSync(this.#enc.encode(lines.map((l) => prefix + l + "\n").join("")));
+    this.#write(this.#enc.encode(lines.map((l) => prefix + l + "\n").join("")));
+  }
+
+  /**
+   * Copies operation output to stdout. Once stdout's reader has gone (`flow run | head`), the
+   * run goes on (stopping operations because nobody reads their output would lose work): their
+   * output still goes to their logs, and one warning says so.
+   */
+  #write(bytes: Uint8Array): void {
+    try {
+      outBytes(bytes);
+    } catch (e) {
+      if (!(e instanceof StdoutClosedError)) throw e;
+      this.#stdoutClosed = true;
+      err(
+        "warning: standard output was closed; the run goes on, and operation output goes to " +
+          "the logs only (.flow/logs/ in each job's folder)",
+      );
+    }
   }
 
   warning(message: string): void {
