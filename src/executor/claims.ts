@@ -184,7 +184,12 @@ export class Claim {
       Deno.writeTextFileSync(tmp, JSON.stringify(this.owner));
       Deno.renameSync(tmp, this.path);
     } catch {
-      // the claim stays valid without it
+      // The claim stays valid without it; a part written (a full disk) does not stay behind.
+      try {
+        Deno.removeSync(tmp);
+      } catch {
+        // never made
+      }
     }
   }
 

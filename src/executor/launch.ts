@@ -41,7 +41,11 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** Stop it after this many milliseconds. */
   timeoutMs?: number;
-  /** Receives the output, chunk by chunk (stdout and stderr interleaved). */
+  /**
+   * Receives the output, chunk by chunk (stdout and stderr interleaved). If it
+   * throws, it is not called again, the rest of the output is read and
+   * dropped, and `done` rejects with what it threw once the process has ended.
+   */
   onOutput?: (chunk: Uint8Array) => void;
   /**
    * Called with the process id once the process exists and before the
@@ -140,11 +144,22 @@ export function launch(spec: LaunchSpec): Running {
   const timer = spec.timeoutMs !== undefined
     ? setTimeout(() => stop("timeout"), spec.timeoutMs)
     : undefined;
+  // What `onOutput` threw first: the output is still read to its end (a child blocked on a full
+  // pipe would never exit), and `done` rejects with it once the process has ended.
+  let outputError: { error: unknown } | undefined;
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) spec.onOutput?.(chunk);
+    for await (const chunk of stream) {
+      if (outputError) continue;
+      try {
+        spec.onOutput?.(chunk);
+      } catch (error) {
+        outputError = { error };
+      }
+    }
   };
   const done = (async () => {
     const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+    pumps.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
     const status = await child.status;
     clearTimeout(timer);
     clearTimeout(killTimer);
@@ -160,6 +175,7 @@ export function launch(spec: LaunchSpec): Running {
     clearTimeout(graceTimer);
     if (setsid && !drained) sendSignal(-child.pid, "SIGKILL");
     await pumps;
+    if (outputError) throw outputError.error;
     return {
       code: status.code,
       signal: status.signal,

@@ -690,13 +690,22 @@ export class Runner {
         const vendor = req.resources?.vendor ?? "none";
         Object.assign(env, visibleDevicesEnv(vendor, devices));
         if (devices.length > 0) env.FLOW_GPUS = devices.join(",");
+        // A log that cannot be written (a full disk) loses the rest of the output: the command
+        // runs on (stopping it could lose more), and the operation then counts as failed.
+        let logError: string | undefined;
         const p = launch({
           command,
           cwd: op.inJobDir && agg.jobs.length === 1 ? agg.jobs[0].path : req.project.root,
           env,
           timeoutMs: req.timeoutSeconds !== undefined ? req.timeoutSeconds * 1000 : undefined,
           onOutput: (chunk) => {
-            log.write(chunk);
+            if (logError === undefined) {
+              try {
+                log.write(chunk);
+              } catch (e) {
+                logError = e instanceof Error ? e.message : String(e);
+              }
+            }
             req.events?.output?.(op.name, agg, chunk);
           },
           // The claim names the command's process before the command starts: were this
@@ -707,7 +716,11 @@ export class Runner {
         this.#processes.add(p);
         const status = await p.done.finally(() => {
           this.#processes.delete(p);
-          log.close();
+          try {
+            log.close();
+          } catch {
+            // what could not be written is reported below
+          }
         });
         record.exitCode = status.code;
         if (status.interrupted) {
@@ -716,7 +729,13 @@ export class Runner {
         } else if (status.timedOut) record.error = `timed out after ${req.timeoutSeconds} s`;
         else if (status.code !== 0) {
           record.error = status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`;
-        } else record.ok = true;
+        } else record.ok = logError === undefined;
+        if (logError !== undefined) {
+          const why = `its log could not be written: ${logError}`;
+          record.error = record.error === undefined
+            ? `exit code 0, but ${why}`
+            : `${record.error}; ${why}`;
+        }
       } else {
         const fn = op.body.fn;
         const timeoutMs = req.timeoutSeconds !== undefined ? req.timeoutSeconds * 1000 : undefined;

@@ -425,6 +425,38 @@ Deno.test("when stdout's reader has gone, the run goes on and operation output g
   });
 });
 
+Deno.test("a log that cannot be written fails its operation with the reason; the run ends cleanly", async () => {
+  await withTempDir(async (dir) => {
+    const [id] = await project(dir, ['{"i": 1}']);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n" +
+        '  talk: {command: "head -c 20000 /dev/zero; touch done.txt", post: [{isfile: done.txt}]}\n',
+    );
+    // Files of at most 8 KiB (SIGXFSZ ignored: a write past the limit fails with EFBIG), as a
+    // full disk would refuse the log's rest; flow's other files here are smaller.
+    const cli = new URL("../../cli.ts", import.meta.url).pathname;
+    const line = [Deno.execPath(), "run", ...FLOW_PERMISSIONS, cli, "run"]
+      .map((a) => `'${a}'`).join(" ");
+    const r = await new Deno.Command("bash", {
+      args: ["-c", `trap '' XFSZ; ulimit -f 8; exec ${line}`],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(r.stderr);
+    assertEquals(r.code, 1, stderr);
+    assertStringIncludes(stderr, "exit code 0, but its log could not be written: File too large");
+    assertEquals(stderr.includes("Uncaught"), false, stderr);
+    const job = `${dir}/workspace/${id}`;
+    assert(Deno.statSync(`${job}/done.txt`).isFile, "the command ran to its end");
+    assertEquals(Deno.statSync(`${job}/.flow/logs/talk.1.log`).size, 8192);
+    const last = Deno.readTextFileSync(`${job}/flow_history.jsonl`).trim().split("\n").pop()!;
+    assertEquals(JSON.parse(last).event, "failure");
+    assertEquals([...Deno.readDirSync(`${dir}/.flow/claims`)], [], "no claim is left behind");
+  });
+});
+
 Deno.test("Ctrl-C stops running operations' process groups; the summary says what was interrupted", async () => {
   await withTempDir(async (dir) => {
     await project(dir, ['{"i": 1}', '{"i": 2}']);

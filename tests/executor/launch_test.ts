@@ -82,6 +82,31 @@ Deno.test("launch: if flow dies between starting the process and the gate, the c
   });
 });
 
+Deno.test("launch: when onOutput throws, the command runs to its end and done rejects with the error", async () => {
+  await withTempDir(async (dir) => {
+    let calls = 0;
+    const p = launch({
+      // 1 MB of output, far more than a pipe holds: unread, the command would block forever.
+      command: "head -c 1000000 /dev/zero; touch finished",
+      cwd: dir,
+      env: ENV,
+      onOutput: () => {
+        calls++;
+        throw new Error("disk full");
+      },
+    });
+    let error: unknown;
+    try {
+      await p.done;
+    } catch (e) {
+      error = e;
+    }
+    assertEquals((error as Error | undefined)?.message, "disk full");
+    assertEquals(calls, 1, "not called again after it threw");
+    assert(exists(`${dir}/finished`), "the command ran to its end");
+  });
+});
+
 Deno.test("START_GATE is valid bash that runs nothing without go", async () => {
   const r = await new Deno.Command("bash", {
     args: ["-c", START_GATE + "echo ran"],
