@@ -153,6 +153,29 @@ export async function flowIntoClosedPipe(
   return { code, stderr: new TextDecoder().decode(stderr) };
 }
 
+/**
+ * Runs `flow ARGS...` as {@link flow} does, allowed to write files of at most
+ * `kib` KiB (`ulimit -f`, with SIGXFSZ ignored, so that a write past the
+ * limit fails with "File too large" as a full disk fails with "No space
+ * left"): how tests meet a file system that refuses writes, without root.
+ */
+export async function flowWithFileSizeLimit(
+  args: string[],
+  kib: number,
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
+  const { code, stdout, stderr } = await new Deno.Command("bash", {
+    args: ["-c", `trap '' XFSZ; ulimit -f ${kib}; exec ${flowCommandLine(args)}`],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", DENO_DIR },
+  }).output();
+  const dec = new TextDecoder();
+  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+}
+
 /** Recursively copies a folder. */
 export function copyDir(from: string, to: string): void {
   Deno.mkdirSync(to, { recursive: true });

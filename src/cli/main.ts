@@ -144,6 +144,17 @@ Run 'flow <command> --help' for the options and examples of each command.`,
 }
 
 /**
+ * True for an error of the operating system that Deno has no class for: a full disk, a quota, a
+ * read-only file system, a file too large, an I/O error, ... Deno gives some of them a `code`
+ * (`ENOSPC`), and every one a message ending in `(os error N)`.
+ */
+function osError(e: Error): boolean {
+  const code = (e as { code?: unknown }).code;
+  return (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) ||
+    /\(os error \d+\)/.test(e.message);
+}
+
+/**
  * Runs the command line with `args` and returns the exit code.
  *
  * @example
@@ -173,7 +184,10 @@ export async function main(args: string[], options: ProgramOptions = {}): Promis
       err(`flow: error: permission denied: ${oneLine((e as Error).message)}`);
       return 2;
     }
-    if (e instanceof Error && Object.values(Deno.errors).some((cls) => e instanceof cls)) {
+    if (
+      e instanceof Error &&
+      (Object.values(Deno.errors).some((cls) => e instanceof cls) || osError(e))
+    ) {
       // File-system errors on paths the user named (a folder that is a file, a full disk, ...).
       err(`flow: error: ${oneLine(e.message)}`);
       return 2;

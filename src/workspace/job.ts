@@ -129,8 +129,28 @@ export class Job {
           `(move the directory into the workspace, or link the whole workspace folder instead)`,
       );
     }
-    Deno.mkdirSync(this.path, { recursive: true });
-    writeFileAtomicSync(file, dumps(this.sp as JsonObject, { indent: 2 }));
+    let made = true;
+    try {
+      Deno.mkdirSync(this.path);
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) made = false;
+      else if (e instanceof Deno.errors.NotFound) Deno.mkdirSync(this.path, { recursive: true });
+      else throw e;
+    }
+    try {
+      writeFileAtomicSync(file, dumps(this.sp as JsonObject, { indent: 2 }));
+    } catch (e) {
+      // No job directory without its state point is left behind (a full disk): the folder made
+      // here goes again (only while empty: a non-recursive remove).
+      if (made) {
+        try {
+          Deno.removeSync(this.path);
+        } catch {
+          // someone else's files are in it now
+        }
+      }
+      throw e;
+    }
     return this;
   }
 

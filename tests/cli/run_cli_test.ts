@@ -5,6 +5,7 @@ import {
   flow,
   FLOW_PERMISSIONS,
   flowIntoClosedPipe,
+  flowWithFileSizeLimit,
   PROJECT_TS_FLAGS,
   withTempDir,
 } from "../_helpers.ts";
@@ -433,21 +434,12 @@ Deno.test("a log that cannot be written fails its operation with the reason; the
       "operations:\n" +
         '  talk: {command: "head -c 20000 /dev/zero; touch done.txt", post: [{isfile: done.txt}]}\n',
     );
-    // Files of at most 8 KiB (SIGXFSZ ignored: a write past the limit fails with EFBIG), as a
-    // full disk would refuse the log's rest; flow's other files here are smaller.
-    const cli = new URL("../../cli.ts", import.meta.url).pathname;
-    const line = [Deno.execPath(), "run", ...FLOW_PERMISSIONS, cli, "run"]
-      .map((a) => `'${a}'`).join(" ");
-    const r = await new Deno.Command("bash", {
-      args: ["-c", `trap '' XFSZ; ulimit -f 8; exec ${line}`],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(r.stderr);
-    assertEquals(r.code, 1, stderr);
-    assertStringIncludes(stderr, "exit code 0, but its log could not be written: File too large");
-    assertEquals(stderr.includes("Uncaught"), false, stderr);
+    // Files of at most 8 KiB: the log's rest is refused, as a full disk would refuse it (flow's
+    // other files here are smaller).
+    const r = await flowWithFileSizeLimit(["run"], 8, { cwd: dir });
+    assertEquals(r.code, 1, r.stderr);
+    assertStringIncludes(r.stderr, "exit code 0, but its log could not be written: File too large");
+    assertEquals(r.stderr.includes("Uncaught"), false, r.stderr);
     const job = `${dir}/workspace/${id}`;
     assert(Deno.statSync(`${job}/done.txt`).isFile, "the command ran to its end");
     assertEquals(Deno.statSync(`${job}/.flow/logs/talk.1.log`).size, 8192);

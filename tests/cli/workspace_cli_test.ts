@@ -1,6 +1,6 @@
 // End-to-end tests: the real `flow` command in temporary projects.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { flow, snapshot, withTempDir } from "../_helpers.ts";
+import { flow, flowWithFileSizeLimit, snapshot, withTempDir } from "../_helpers.ts";
 
 function lines(s: string): string[] {
   return s.trim() === "" ? [] : s.trim().split("\n");
@@ -81,6 +81,18 @@ Deno.test("user errors: one line on stderr, exit 2, nothing on disk changed", as
       assert(!r.stderr.includes("    at "), "no stack trace");
     }
     assertEquals(snapshot(dir), before);
+  });
+});
+
+Deno.test("a file system that refuses writes: one line on stderr, exit 2, no job directory left", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals((await flow(["init", dir])).code, 0);
+    const before = snapshot(dir);
+    // No file may grow past 0 bytes: the state point cannot be written (as on a full disk).
+    const r = await flowWithFileSizeLimit(["job", "create", '{"a": 1}'], 0, { cwd: dir });
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(r.stderr, /^flow: error: File too large \(os error 27\): [^\n]*\n$/);
+    assertEquals(snapshot(dir), before, "no job directory without its state point");
   });
 });
 
