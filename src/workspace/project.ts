@@ -486,9 +486,25 @@ export class Project {
     return jobs.length;
   }
 
-  /** Every job directory that is not a valid job, reading every state point file. */
+  /**
+   * Every job directory that is not a valid job, reading every state point
+   * file, and every job whose document cannot be read (not JSON, not an
+   * object, unreadable): commands that read it would stop at it.
+   */
   async check(): Promise<JobProblem[]> {
-    const { problems } = await this.list({ verify: true });
+    const { jobs, problems } = await this.list({ verify: true });
+    for (const job of jobs) {
+      try {
+        job.doc.readSync();
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        problems.push({
+          id: job.id,
+          path: job.path,
+          reason: `job document: ${e.message.replace(`${job.doc.path}: `, "")}`,
+        });
+      }
+    }
     try {
       for (const e of Deno.readDirSync(this.workspace)) {
         if (e.name.startsWith(".") || ID_RE.test(e.name)) continue;

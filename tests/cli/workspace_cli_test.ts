@@ -183,6 +183,11 @@ Deno.test("flow check reports every broken job and exits non-zero; other command
     assertEquals(bad.code, 1);
     assertStringIncludes(bad.stdout, `${ids[0]}: state point file is missing`);
     assertStringIncludes(bad.stdout, `${ids[1]}: the state point hashes to`);
+    Deno.writeTextFileSync(`${dir}/workspace/${ids[2]}/signac_job_document.json`, "{");
+    const doc = await flow(["check"], { cwd: dir });
+    assertEquals(doc.code, 1);
+    assertMatch(doc.stdout, new RegExp(`^${ids[2]}: job document: invalid JSON`, "m"));
+    Deno.removeSync(`${dir}/workspace/${ids[2]}/signac_job_document.json`);
     const f = await flow(["find"], { cwd: dir });
     assertEquals(f.code, 0);
     assertEquals(lines(f.stdout), [ids[2]]);

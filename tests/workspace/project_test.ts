@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../_assert.ts";
 import { copyDir, withTempDir } from "../_helpers.ts";
 import { Project, ProjectNotFoundError } from "../../src/workspace/project.ts";
 import { DataError, UsageError } from "../../src/errors.ts";
@@ -160,6 +160,24 @@ Deno.test("check reads every file even when the cache says all is well", async (
     Deno.writeTextFileSync(job.fn("signac_statepoint.json"), '{"a": 2}');
     assertEquals((await p.list()).problems, []); // ids are hashes: the index is trusted, as signac trusts its cache
     assertEquals((await p.check()).map((x) => x.id), [job.id]);
+  });
+});
+
+Deno.test("check reports jobs whose document cannot be read; an absent document is fine", async () => {
+  await withTempDir(async (dir) => {
+    const p = await Project.init(dir);
+    const fine = await p.openJob({ a: 1 }).init();
+    const none = await p.openJob({ a: 2 }).init();
+    const garbled = await p.openJob({ a: 3 }).init();
+    const list = await p.openJob({ a: 4 }).init();
+    await fine.doc.set("x", 1);
+    Deno.writeTextFileSync(garbled.fn("signac_job_document.json"), '{"x": ');
+    Deno.writeTextFileSync(list.fn("signac_job_document.json"), "[1]");
+    const reasons = new Map((await p.check()).map((x) => [x.id, x.reason]));
+    assertEquals([...reasons.keys()].sort(), [garbled.id, list.id].sort());
+    assertMatch(reasons.get(garbled.id)!, /^job document: invalid JSON at line 1/);
+    assertEquals(reasons.get(list.id), "job document: a document must be a JSON object");
+    assert(!reasons.has(none.id));
   });
 });
 
