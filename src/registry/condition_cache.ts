@@ -29,7 +29,7 @@
  * @module
  */
 
-import { tempNameFor, writeChunksSync } from "../workspace/_atomic.ts";
+import { sweepTempFiles, tempNameFor, writeChunksAtomicSync } from "../workspace/_atomic.ts";
 import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
@@ -52,6 +52,9 @@ import { type FileNames, scanDir, stampFrom, stampOf, stampTimes, unpackScan } f
  * thread 15-45 ms, and at 10,000 jobs (~60 ms of `lstat`) one costs more than it saves.
  */
 const PARALLEL_STAMPS = 20_000;
+
+/** Temporary files of saves older than this are strays of killed commands (10 minutes). */
+const STRAY_AFTER_MS = 10 * 60_000;
 
 /** Path of the cache, relative to the project root. */
 export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
@@ -94,7 +97,6 @@ interface Entry {
  */
 export class ConditionCache {
   readonly #root: string;
-  readonly #probe: string;
   /** File system time at the start of the command, minus SETTLE_MS. */
   readonly #settledBefore: number;
   readonly #keys: string[];
@@ -123,7 +125,6 @@ export class ConditionCache {
 
   private constructor(
     root: string,
-    probe: string,
     settledBefore: number,
     keys: string[],
     rows: CacheRows | undefined,
@@ -131,7 +132,6 @@ export class ConditionCache {
   ) {
     this.#root = root;
     this.#identity = identity;
-    this.#probe = probe;
     this.#settledBefore = settledBefore;
     this.#keys = keys;
     this.#column = new Map(keys.map((k, i) => [k, i]));
@@ -158,30 +158,27 @@ export class ConditionCache {
     options: { settleMs?: number; parallelFrom?: number } = {},
   ): ConditionCache | undefined {
     const path = `${root}/${CONDITION_CACHE_FILE}`;
-    let probe: string;
     let now: number;
     try {
       Deno.mkdirSync(`${root}/.flow`, { recursive: true });
-      // The probe becomes the new cache file on save: its time is the file
-      // system's "now" at the start of the command.
-      probe = tempNameFor(path);
+      // The time of a new file is the file system's "now" at the start of the command. The
+      // probe goes at once: a command interrupted later (Ctrl-C on a long status) leaves nothing.
+      const probe = tempNameFor(path);
       Deno.writeFileSync(probe, new Uint8Array());
-      now = Deno.statSync(probe).mtime?.getTime() ?? NaN;
+      try {
+        now = Deno.statSync(probe).mtime?.getTime() ?? NaN;
+      } finally {
+        Deno.removeSync(probe);
+      }
     } catch {
       return undefined;
     }
-    if (!Number.isFinite(now)) {
-      try {
-        Deno.removeSync(probe);
-      } catch {
-        // nothing to clean up
-      }
-      return undefined;
-    }
+    if (!Number.isFinite(now)) return undefined;
+    // What commands killed while saving left (a save takes seconds at most).
+    sweepTempFiles(`${root}/.flow`, STRAY_AFTER_MS);
     const { keys, rows, identity } = readCacheFile(path);
     const cache = new ConditionCache(
       root,
-      probe,
       now - (options.settleMs ?? SETTLE_MS),
       keys,
       rows,
@@ -426,8 +423,8 @@ export class ConditionCache {
 
   /**
    * Writes the cache if anything changed (atomically; errors are ignored:
-   * the cache is only an optimisation) and removes the probe. With `live`,
-   * entries of other jobs are dropped. Once saved or discarded, it does nothing.
+   * the cache is only an optimisation). With `live`, entries of other jobs
+   * are dropped. Once saved or discarded, it does nothing.
    */
   save(live?: Iterable<{ id: string }>): void {
     if (this.#closed) return;
@@ -509,12 +506,11 @@ export class ConditionCache {
       const codes = same ? e.codes : remap((col) => e.codes.charCodeAt(col));
       return `${id} ${e.dir} ${e.doc} ${codes}\n`;
     }
+    this.#closed = true;
     try {
-      writeChunksSync(this.#probe, lines());
-      Deno.renameSync(this.#probe, `${this.#root}/${CONDITION_CACHE_FILE}`);
-      this.#closed = true;
+      writeChunksAtomicSync(`${this.#root}/${CONDITION_CACHE_FILE}`, lines());
     } catch {
-      this.discard();
+      // best effort: the next command evaluates what this one could not keep
     }
   }
 
@@ -526,16 +522,10 @@ export class ConditionCache {
     return false;
   }
 
-  /** Removes the probe without writing (nothing, once saved or discarded). */
+  /** Ends the cache without writing (nothing, once saved or discarded). */
   discard(): void {
     this.#endAhead();
-    if (this.#closed) return;
     this.#closed = true;
-    try {
-      Deno.removeSync(this.#probe);
-    } catch {
-      // already gone
-    }
   }
 }
 

@@ -12,6 +12,32 @@ export function tempNameFor(path: string): string {
 }
 
 /**
+ * Removes the temporary files of {@link tempNameFor} in `dir` (not below it)
+ * whose last change is more than `olderThanMs` old: what a process killed in
+ * the middle of an atomic write left. Errors are ignored (best effort).
+ */
+export function sweepTempFiles(dir: string, olderThanMs: number): void {
+  try {
+    const now = Date.now();
+    for (const e of Deno.readDirSync(dir)) {
+      if (!e.isFile || !TEMP_NAME.test(e.name)) continue;
+      const path = `${dir}/${e.name}`;
+      try {
+        const changed = Deno.lstatSync(path).mtime?.getTime();
+        if (changed !== undefined && now - changed > olderThanMs) Deno.removeSync(path);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no folder, or not readable
+  }
+}
+
+/** The names {@link tempNameFor} makes: `.<name>.<pid>.<count>.<random>.tmp`. */
+const TEMP_NAME = /^\..+\.\d+\.\d+\.[0-9a-z]+\.tmp$/;
+
+/**
  * Writes `data` to `path` atomically: readers see the old or the new content,
  * never a mix; a crash leaves at most a stray temporary file.
  */

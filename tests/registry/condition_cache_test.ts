@@ -72,6 +72,26 @@ Deno.test("condition cache: unchanged jobs are answered without evaluating again
   });
 });
 
+Deno.test("condition cache: an open cache holds no file (an interrupted command leaves none); old strays go", async () => {
+  await withJobs([{ i: 0 }], (_jobs, project) => {
+    const flowDir = `${project.root}/.flow`;
+    Deno.mkdirSync(flowDir, { recursive: true });
+    // What a command killed while saving left, an hour ago; and one saving right now.
+    const stray = `${flowDir}/.conditions.cache.4242.1.abcd1234.tmp`;
+    const saving = `${flowDir}/.conditions.cache.4343.1.efgh5678.tmp`;
+    Deno.writeTextFileSync(stray, "half a cache");
+    Deno.writeTextFileSync(saving, "");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    Deno.utimeSync(stray, hourAgo, hourAgo);
+    const cache = ConditionCache.open(project.root)!;
+    const temps = () =>
+      [...Deno.readDirSync(flowDir)].map((e) => e.name).filter((n) => n.endsWith(".tmp"));
+    assertEquals(temps(), [".conditions.cache.4343.1.efgh5678.tmp"]);
+    cache.discard();
+    assertEquals(temps(), [".conditions.cache.4343.1.efgh5678.tmp"]);
+  });
+});
+
 Deno.test("condition cache: a file created or removed in a job invalidates that job only", async () => {
   await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
     const c = counted(isFile("a.txt"));
