@@ -266,6 +266,49 @@ export class ClaimStore {
   }
 
   /**
+   * The live claims on the aggregate (or job) `aggregateId`: the operations
+   * some process is running on it now (stale claims are left out).
+   *
+   * @example
+   * ```ts
+   * import { ClaimStore } from "./claims.ts";
+   * const store = new ClaimStore(Deno.makeTempDirSync());
+   * const c = store.claim("prep", "42b7b4f2921788ea14dac5566e6f06d0");
+   * console.log(store.liveClaims("42b7b4f2921788ea14dac5566e6f06d0").map((l) => l.operation)); // ["prep"]
+   * if ("held" in c) c.held.release();
+   * store.close();
+   * ```
+   */
+  liveClaims(aggregateId: string): { operation: string; owner: ClaimOwner }[] {
+    const live: { operation: string; owner: ClaimOwner }[] = [];
+    const prefix = `${aggregateId}.`;
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile).map((e) => e.name);
+    } catch {
+      return live;
+    }
+    for (const name of names) {
+      const encoded = name.slice(prefix.length);
+      // Claims only: a leftover of a takeover or an update has a second dot.
+      if (!name.startsWith(prefix) || encoded.includes(".")) continue;
+      const found = readOwner(`${this.#dir}/${name}`);
+      if (!found?.owner || this.#staleness(found.owner, found.mtime) !== undefined) continue;
+      let operation = encoded;
+      try {
+        operation = decodeURIComponent(encoded);
+      } catch {
+        // not one of ours: shown as it is
+      }
+      live.push({ operation, owner: found.owner });
+    }
+    return live.sort((
+      a,
+      b,
+    ) => (a.operation < b.operation ? -1 : a.operation > b.operation ? 1 : 0));
+  }
+
+  /**
    * Removes the stale claims left by processes that died (see the module
    * documentation); returns how many. Claims of live processes, and files
    * being written, are left alone.

@@ -1,6 +1,13 @@
 // End-to-end tests: the real `flow` command in temporary projects.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { flow, flowWithFileSizeLimit, snapshot, withTempDir } from "../_helpers.ts";
+import {
+  exists,
+  flow,
+  FLOW_PERMISSIONS,
+  flowWithFileSizeLimit,
+  snapshot,
+  withTempDir,
+} from "../_helpers.ts";
 
 function lines(s: string): string[] {
   return s.trim() === "" ? [] : s.trim().split("\n");
@@ -93,6 +100,41 @@ Deno.test("a file system that refuses writes: one line on stderr, exit 2, no job
     assertEquals(r.code, 2, r.stderr);
     assertMatch(r.stderr, /^flow: error: File too large \(os error 27\): [^\n]*\n$/);
     assertEquals(snapshot(dir), before, "no job directory without its state point");
+  });
+});
+
+Deno.test("job rm refuses a job an operation runs on, unless --force", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals((await flow(["init", dir])).code, 0);
+    const [id] = lines((await flow(["job", "create", '{"i": 1}'], { cwd: dir })).stdout);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n  slow: {command: sleep 30, post: [{isfile: out.txt}]}\n",
+    );
+    const run = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...FLOW_PERMISSIONS, new URL("../../cli.ts", import.meta.url).pathname, "run"],
+      cwd: dir,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      const claim = `${dir}/.flow/claims/${id}.slow`;
+      for (let i = 0; i < 100 && !exists(claim); i++) await new Promise((r) => setTimeout(r, 100));
+      assert(exists(claim), "the operation started");
+      const refused = await flow(["job", "rm", id, "--yes"], { cwd: dir });
+      assertEquals(refused.code, 2);
+      assertMatch(
+        refused.stderr,
+        new RegExp(`^flow: error: job ${id} is in use: operation 'slow' runs on it .*--force\n$`),
+      );
+      assert(exists(`${dir}/workspace/${id}`), "not removed");
+      const forced = await flow(["job", "rm", id, "--yes", "--force"], { cwd: dir });
+      assertEquals(forced.code, 0, forced.stderr);
+      assertEquals(exists(`${dir}/workspace/${id}`), false);
+    } finally {
+      run.kill("SIGINT");
+      await run.status;
+    }
   });
 });
 

@@ -32,6 +32,36 @@ Deno.test("claims: one holder at a time; released claims can be taken again", ()
   }
 });
 
+Deno.test("claims: liveClaims lists the operations running on a job now, not stale claims or leftovers", async () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    const store = new ClaimStore(root);
+    const id = "42b7b4f2921788ea14dac5566e6f06d0";
+    assertEquals(store.liveClaims(id), [], "no claims folder yet");
+    const prep = store.claim("prep", id);
+    const odd = store.claim("a.b c", id);
+    assert("held" in store.claim("prep", "9bfd4b0a6e9e8f5b6d3f7b0e6a1c2d3e"));
+    assert("held" in prep && "held" in odd);
+    // A claim of a process that has exited is stale; leftovers of updates are not claims.
+    const child = new Deno.Command("true").spawn();
+    await child.status;
+    const dir = `${root}/${CLAIMS_DIR}`;
+    Deno.writeTextFileSync(
+      `${dir}/${id}.old`,
+      JSON.stringify({ host: Deno.hostname(), pid: child.pid, since: Date.now(), token: "t" }),
+    );
+    Deno.writeTextFileSync(`${dir}/${id}.prep.tok.tmp`, "{}");
+    const live = store.liveClaims(id);
+    assertEquals(live.map((l) => l.operation), ["a.b c", "prep"]);
+    assertEquals(live[0].owner.pid, Deno.pid);
+    prep.held.release();
+    assertEquals(store.liveClaims(id).map((l) => l.operation), ["a.b c"]);
+    store.close();
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
 Deno.test("claims: a dead process's claim is taken over with a message; a live one is not", async () => {
   const root = Deno.makeTempDirSync();
   try {

@@ -41,6 +41,23 @@ function readAllStdin(): Uint8Array {
   return outBuf;
 }
 
+/** Refuses when an operation runs on one of the jobs now (a live claim in .flow/claims). */
+async function refuseJobsInUse(root: string, ids: readonly string[]): Promise<void> {
+  // Loaded here: every other command starts without the executor's modules.
+  const { ClaimStore } = await import("../../executor/claims.ts");
+  const claims = new ClaimStore(root);
+  for (const id of ids) {
+    const [first, ...more] = claims.liveClaims(id);
+    if (!first) continue;
+    const others = more.length > 0 ? ` (and ${more.length} more)` : "";
+    throw new UsageError(
+      `job ${id} is in use: operation '${first.operation}'${others} runs on it ` +
+        `(flow process ${first.owner.host}:${first.owner.pid}); wait for it, stop that run, ` +
+        `or remove it anyway with --force`,
+    );
+  }
+}
+
 /** Registers `flow job ...`. */
 export function registerJob(program: Command, ctx: CliContext): void {
   const job = program.command("job").description("create, show and remove jobs");
@@ -122,20 +139,24 @@ Examples:
     .command("rm")
     .argument("<ids...>", "job ids or unique prefixes")
     .addOption(new Option("-y, --yes", "do not ask for confirmation"))
+    .addOption(new Option("--force", "remove jobs even while an operation runs on them"))
     .description("remove jobs and all their files")
     .addHelpText(
       "after",
       `
 Every id is checked before anything is removed. Without --yes the command
-asks on a terminal, and refuses when not on a terminal.
+asks on a terminal, and refuses when not on a terminal. A job on which a
+'flow run' is running an operation (on this or another host) is not removed
+without --force: its operation would go on writing into a removed folder.
 
 Example:
   flow job rm 42b7 9bfd --yes`,
     )
-    .action(async (ids: string[], opts: { yes?: boolean }) => {
+    .action(async (ids: string[], opts: { yes?: boolean; force?: boolean }) => {
       const project = await ctx.openProject();
       const jobs = await Promise.all(ids.map((id) => project.resolveId(id)));
       const unique = [...new Set(jobs)];
+      if (!opts.force) await refuseJobsInUse(project.root, unique);
       if (!opts.yes && !confirm(`remove ${unique.length} job(s) and all their files?`)) {
         throw new UsageError(`not removing ${unique.length} job(s): confirm with --yes`);
       }
