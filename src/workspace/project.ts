@@ -40,6 +40,15 @@ function linkedReason(path: string): string {
     `move the directory into the workspace, or link the whole workspace folder instead`;
 }
 
+/** Whether `path` is a regular file (false for anything else and for errors). */
+function isFileAt(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * No project was found where one was expected.
  *
@@ -166,6 +175,13 @@ export class Project {
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
+      if (isFileAt(`${root}/signac.rc`)) {
+        // A schema-2 config next to signac 1's would hide its project from signac.
+        throw new DataError(
+          `${root}/signac.rc: a project of signac 1 (schema 0 or 1) is here; migrate it with ` +
+            `'signac migrate' instead of creating a new one`,
+        );
+      }
       Deno.mkdirSync(`${root}/.signac`, { recursive: true });
       Deno.mkdirSync(`${root}/workspace`, { recursive: true });
       Deno.writeTextFileSync(configPath, SIGNAC_CONFIG);
@@ -183,11 +199,15 @@ export class Project {
     return Promise.resolve().then(() => {
       const start = resolve(path);
       let dir = start;
+      let older: string | undefined; // the nearest project of signac 1 (schema 0 or 1)
       while (true) {
         try {
           Deno.statSync(`${dir}/.signac/config`);
           return Project.#openAt(dir);
         } catch (e) {
+          if (older === undefined && !(e instanceof DataError) && isFileAt(`${dir}/signac.rc`)) {
+            older = dir;
+          }
           if (e instanceof DataError) throw e;
           if (e instanceof Deno.errors.NotCapable) {
             throw new UsageError(
@@ -201,6 +221,12 @@ export class Project {
         if (options.search === false || parent === dir) break;
         dir = parent;
       }
+      if (older !== undefined) {
+        throw new DataError(
+          `${older}/signac.rc: a project of signac 1 (schema 0 or 1); flow reads schema 2 ` +
+            `(migrate with 'signac migrate' first)`,
+        );
+      }
       throw new ProjectNotFoundError(
         `no project found in ${start}${options.search === false ? "" : " or any parent folder"}` +
           ` (run 'flow init' to create one)`,
@@ -213,9 +239,12 @@ export class Project {
     const config = parseIni(Deno.readTextFileSync(configPath));
     const version = config.get("schema_version");
     if (version !== "2") {
+      const newer = version !== undefined && /^\d+$/.test(version) && Number(version) > 2;
       throw new DataError(
         `${configPath}: schema_version is ${version ?? "missing"}, flow reads schema 2 ` +
-          `(migrate with 'signac migrate' first)`,
+          (newer
+            ? "(a newer signac wrote it: use a flow that reads it)"
+            : "(migrate with 'signac migrate' first)"),
       );
     }
     return new Project(root);

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../_assert.ts";
-import { copyDir, withTempDir } from "../_helpers.ts";
+import { copyDir, exists, withTempDir } from "../_helpers.ts";
 import { Project, ProjectNotFoundError } from "../../src/workspace/project.ts";
 import { DataError, UsageError } from "../../src/errors.ts";
 import { float, PyFloat } from "../../src/workspace/value.ts";
@@ -38,6 +38,31 @@ Deno.test("a schema-1 project is refused with advice", async () => {
     Deno.mkdirSync(`${dir}/.signac`);
     Deno.writeTextFileSync(`${dir}/.signac/config`, "project = old\nschema_version = 1\n");
     await assertRejects(() => Project.open(dir), DataError, "signac migrate");
+  });
+});
+
+Deno.test("a project of a newer schema is refused without advice to migrate", async () => {
+  await withTempDir(async (dir) => {
+    Deno.mkdirSync(`${dir}/.signac`);
+    Deno.writeTextFileSync(`${dir}/.signac/config`, "schema_version = 3\n");
+    const e = await assertRejects(() => Project.open(dir), DataError, "a newer signac wrote it");
+    assert(!e.message.includes("signac migrate"), e.message);
+  });
+});
+
+Deno.test("a project of signac 1 (signac.rc) is named, from below it too; init refuses to hide it", async () => {
+  await withTempDir(async (dir) => {
+    Deno.writeTextFileSync(`${dir}/signac.rc`, "project = old\nschema_version = 1\n");
+    Deno.mkdirSync(`${dir}/workspace/sub`, { recursive: true });
+    for (const from of [dir, `${dir}/workspace/sub`]) {
+      await assertRejects(
+        () => Project.open(from),
+        DataError,
+        `${dir}/signac.rc: a project of signac 1`,
+      );
+    }
+    await assertRejects(() => Project.init(dir), DataError, "signac migrate");
+    assertEquals(exists(`${dir}/.signac`), false);
   });
 });
 
