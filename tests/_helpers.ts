@@ -112,6 +112,24 @@ function flowCommandLine(args: string[]): string {
   );
 }
 
+/** Runs `program ARGS...`, a wrapper that starts a {@link flowCommandLine}, as {@link flow} runs flow. */
+async function wrapped(
+  program: "bash" | "script",
+  args: string[],
+  cwd: string | undefined,
+): Promise<CliResult> {
+  const { code, stdout, stderr } = await new Deno.Command(program, {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", DENO_DIR },
+  }).output();
+  const dec = new TextDecoder();
+  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+}
+
 /**
  * Runs `flow ARGS...` as {@link flow} does, but on a terminal: `script`
  * (util-linux) gives it a pseudo-terminal for stdin, stdout and stderr, and
@@ -121,15 +139,8 @@ export async function flowOnTerminal(
   args: string[],
   options: { cwd?: string } = {},
 ): Promise<{ code: number; output: string }> {
-  const { code, stdout } = await new Deno.Command("script", {
-    args: ["-qec", flowCommandLine(args), "/dev/null"],
-    cwd: options.cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-    env: { NO_COLOR: "1", DENO_DIR },
-  }).output();
-  return { code, output: new TextDecoder().decode(stdout) };
+  const r = await wrapped("script", ["-qec", flowCommandLine(args), "/dev/null"], options.cwd);
+  return { code: r.code, output: r.stdout };
 }
 
 /**
@@ -142,15 +153,9 @@ export async function flowIntoClosedPipe(
   args: string[],
   options: { cwd?: string } = {},
 ): Promise<{ code: number; stderr: string }> {
-  const { code, stderr } = await new Deno.Command("bash", {
-    args: ["-c", `set -o pipefail; ${flowCommandLine(args)} | true`],
-    cwd: options.cwd,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DENO_DIR },
-  }).output();
-  return { code, stderr: new TextDecoder().decode(stderr) };
+  const line = `set -o pipefail; ${flowCommandLine(args)} | true`;
+  const { code, stderr } = await wrapped("bash", ["-c", line], options.cwd);
+  return { code, stderr };
 }
 
 /**
@@ -159,21 +164,13 @@ export async function flowIntoClosedPipe(
  * limit fails with "File too large" as a full disk fails with "No space
  * left"): how tests meet a file system that refuses writes, without root.
  */
-export async function flowWithFileSizeLimit(
+export function flowWithFileSizeLimit(
   args: string[],
   kib: number,
   options: { cwd?: string } = {},
 ): Promise<CliResult> {
-  const { code, stdout, stderr } = await new Deno.Command("bash", {
-    args: ["-c", `trap '' XFSZ; ulimit -f ${kib}; exec ${flowCommandLine(args)}`],
-    cwd: options.cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DENO_DIR },
-  }).output();
-  const dec = new TextDecoder();
-  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+  const line = `trap '' XFSZ; ulimit -f ${kib}; exec ${flowCommandLine(args)}`;
+  return wrapped("bash", ["-c", line], options.cwd);
 }
 
 /** Recursively copies a folder. */
