@@ -170,6 +170,13 @@ export class Project {
       const root = resolve(dir);
       const configPath = `${root}/.signac/config`;
       try {
+        if (!Deno.statSync(root).isDirectory) {
+          throw new UsageError(`cannot create a project in ${root}: it is a file, not a folder`);
+        }
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      try {
         Deno.statSync(configPath);
         return Project.#openAt(root);
       } catch (e) {

@@ -18,6 +18,12 @@ Deno.test("init writes signac's schema-2 layout and is idempotent", async () => 
     await p.doc.set("title", "x");
     const again = await Project.init(`${dir}/study`);
     assertEquals(await again.doc.get("title"), "x");
+    Deno.writeTextFileSync(`${dir}/notes`, "");
+    await assertRejects(
+      () => Project.init(`${dir}/notes`),
+      UsageError,
+      "it is a file, not a folder",
+    );
   });
 });
 
