@@ -75,12 +75,12 @@ export async function measured(render: () => string): Promise<string> {
  */
 export const tableLayout: TextLayout = {
   table(head, rows, align) {
-    const text = textTable([head, ...rows] as string[][], {
+    // (text-table trims the end of each line itself.)
+    return textTable([head, ...rows] as string[][], {
       hsep: "  ",
       align: align.map((a) => a === "right" ? "r" : "l"),
       stringLength: width,
     });
-    return text.split("\n").map((line) => line.trimEnd()).join("\n");
   },
   bar(fraction) {
     const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
