@@ -53,7 +53,7 @@ export { calcId, StatePointError } from "./src/workspace/statepoint.ts";
 export { Project, ProjectNotFoundError } from "./src/workspace/project.ts";
 export type { JobProblem, Listing, ListOptions } from "./src/workspace/project.ts";
 export { Job } from "./src/workspace/job.ts";
-export { Document } from "./src/workspace/document.ts";
+export { Document, DocumentError } from "./src/workspace/document.ts";
 export { expandGrid } from "./src/workspace/grid.ts";
 export { compileFilter, matches, QueryError } from "./src/workspace/query.ts";
 export type { CompiledFilter, Filter, QueryRecord } from "./src/workspace/query.ts";

@@ -13,6 +13,8 @@ import type { CliContext, GlobalOptions, Workflow } from "./_context.ts";
 import { FLOW_YAML_CACHE_FILE, loadFlowYamlCached } from "../config/parse_cache.ts";
 import type { Registry } from "../registry/registry.ts";
 import { Project } from "../workspace/project.ts";
+import { DocumentError } from "../workspace/document.ts";
+import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { UsageError } from "../errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerStatus } from "./commands/status.ts";
@@ -177,7 +179,10 @@ export async function main(args: string[], options: ProgramOptions = {}): Promis
     }
     if (e instanceof FlowError) {
       // One line whatever the message quotes (an id or a path with a newline in it).
-      err(`${program.name()}: error: ${oneLine(e.message)}`);
+      const hint = e instanceof DocumentError && e.path.endsWith(`/${JOB_DOCUMENT_FILE}`)
+        ? " (fix or remove it; 'flow check' lists every job whose document is broken)"
+        : "";
+      err(`${program.name()}: error: ${oneLine(e.message)}${hint}`);
       return e.exitCode;
     }
     if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {

@@ -8,10 +8,39 @@
 
 import { DataError, UsageError } from "../errors.ts";
 import { writeFileAtomicSync } from "./_atomic.ts";
-import { dumps, parse } from "./json.ts";
+import { dumps, JsonSyntaxError, parse } from "./json.ts";
 import { withLock } from "./lock.ts";
 import { validateJsonValue } from "./statepoint.ts";
 import { isJsonObject, type JsonObject, type JsonValue } from "./value.ts";
+
+/**
+ * A document that cannot be read: its file is unreadable, not JSON, or not a
+ * JSON object. `path` names the file and `reason` says what is wrong with it.
+ *
+ * @example
+ * ```ts
+ * import { Document, DocumentError } from "./document.ts";
+ * const path = Deno.makeTempDirSync() + "/doc.json";
+ * Deno.writeTextFileSync(path, "[1]");
+ * try {
+ *   new Document(path).readSync();
+ * } catch (e) {
+ *   if (e instanceof DocumentError) console.log(e.reason); // a document must be a JSON object
+ * }
+ * ```
+ */
+export class DocumentError extends DataError {
+  /** The document's file. */
+  readonly path: string;
+  /** What is wrong with it. */
+  readonly reason: string;
+  /** The error of the document at `path`, for `reason`. */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`${path}: ${reason}`, options);
+    this.path = path;
+    this.reason = reason;
+  }
+}
 
 /**
  * A JSON document stored in one file.
@@ -52,10 +81,21 @@ export class Document {
       text = Deno.readTextFileSync(this.path);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return {};
-      throw new DataError(`cannot read ${this.path}: ${(e as Error).message}`);
+      throw new DocumentError(this.path, `cannot be read: ${(e as Error).message}`, { cause: e });
     }
-    const value = parse(text, this.path);
-    if (!isJsonObject(value)) throw new DataError(`${this.path}: a document must be a JSON object`);
+    let value: JsonValue;
+    try {
+      value = parse(text, this.path);
+    } catch (e) {
+      if (!(e instanceof JsonSyntaxError)) throw e;
+      const reason = e.message.startsWith(`${this.path}: `)
+        ? e.message.slice(this.path.length + 2)
+        : e.message;
+      throw new DocumentError(this.path, reason, { cause: e });
+    }
+    if (!isJsonObject(value)) {
+      throw new DocumentError(this.path, "a document must be a JSON object");
+    }
     return value;
   }
 

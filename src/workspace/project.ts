@@ -11,7 +11,7 @@ import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
 import { readStatePointCache, writeStatePointCache } from "./cache.ts";
 import { readIndex, type WorkspaceIndex, writeIndex } from "./index.ts";
 import { listJobNames } from "./_listdir.ts";
-import { Document } from "./document.ts";
+import { Document, DocumentError } from "./document.ts";
 import { Job } from "./job.ts";
 import { readStatePointFile } from "./_statepoint_file.ts";
 import { dumps, parse } from "./json.ts";
@@ -533,12 +533,8 @@ export class Project {
       try {
         job.doc.readSync();
       } catch (e) {
-        if (!(e instanceof DataError)) throw e;
-        problems.push({
-          id: job.id,
-          path: job.path,
-          reason: `job document: ${e.message.replace(`${job.doc.path}: `, "")}`,
-        });
+        if (!(e instanceof DocumentError)) throw e;
+        problems.push({ id: job.id, path: job.path, reason: `job document: ${e.reason}` });
       }
     }
     try {

@@ -59,6 +59,27 @@ function aggOf(json: Record<string, { jobs: string[] }>): string {
   return aggs[0];
 }
 
+Deno.test("a broken job document stops status with its file, the reason and where to look for more", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals((await flow(["init", dir])).code, 0);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      "operations:\n  a: {command: 'true', post: [{doc: done}]}\n",
+    );
+    const made = await flow(["job", "create", '{"i": 1}', '{"i": 2}'], { cwd: dir });
+    const id = made.stdout.trim().split("\n")[0];
+    const doc = `${dir}/workspace/${id}/signac_job_document.json`;
+    Deno.writeTextFileSync(doc, '{"done": tr');
+    const r = await flow(["status"], { cwd: dir });
+    assertEquals(r.code, 2);
+    assertEquals(
+      r.stderr,
+      `flow: error: ${doc}: invalid JSON at line 1, column 10: unexpected text, expected a value ` +
+        "(fix or remove it; 'flow check' lists every job whose document is broken)\n",
+    );
+  });
+});
+
 Deno.test("flow status: overview, labels and one summary row per operation and group", async () => {
   await withTempDir(async (dir) => {
     await study(dir);

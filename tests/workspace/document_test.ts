@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
-import { Document } from "../../src/workspace/document.ts";
+import { Document, DocumentError } from "../../src/workspace/document.ts";
 import { Project } from "../../src/workspace/project.ts";
 import { DataError, UsageError } from "../../src/errors.ts";
 import { float, PyFloat } from "../../src/workspace/value.ts";
@@ -68,5 +68,30 @@ Deno.test("8 processes each increment one counter 100 times: the result is 800",
     const results = await Promise.all(children);
     for (const r of results) assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
     assertEquals(await job.doc.get("counter"), 800);
+  });
+});
+
+Deno.test("a document that cannot be read is a DocumentError naming its file and the reason", async () => {
+  await withTempDir((dir) => {
+    const cases: [string | null, RegExp][] = [
+      ['{"a": ', /^invalid JSON at line 1, column 7/],
+      ["[1, 2]", /^a document must be a JSON object$/],
+      [null, /^cannot be read: /], // a folder where the file should be
+    ];
+    for (const [i, [text, reason]] of cases.entries()) {
+      const path = `${dir}/doc${i}.json`;
+      if (text === null) Deno.mkdirSync(path);
+      else Deno.writeTextFileSync(path, text);
+      let caught: unknown;
+      try {
+        new Document(path).readSync();
+      } catch (e) {
+        caught = e;
+      }
+      assert(caught instanceof DocumentError && caught instanceof DataError, String(caught));
+      assertEquals(caught.path, path);
+      assert(reason.test(caught.reason), caught.reason);
+      assertEquals(caught.message, `${path}: ${caught.reason}`);
+    }
   });
 });
