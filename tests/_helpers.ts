@@ -104,6 +104,24 @@ export async function flow(
   return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
 }
 
+/**
+ * A new project in `dir` made through the CLI (`flow init`, then `flow.yaml`
+ * when given, then `flow job create STATEPOINTS...`); returns the job ids in
+ * the order given. Throws, with flow's stderr, if a step fails.
+ */
+export async function flowProject(
+  dir: string,
+  statepoints: string[],
+  flowYaml?: string,
+): Promise<string[]> {
+  const init = await flow(["init", dir]);
+  if (init.code !== 0) throw new Error(`flow init failed: ${init.stderr}`);
+  if (flowYaml !== undefined) Deno.writeTextFileSync(`${dir}/flow.yaml`, flowYaml);
+  const made = await flow(["job", "create", ...statepoints], { cwd: dir });
+  if (made.code !== 0) throw new Error(`flow job create failed: ${made.stderr}`);
+  return made.stdout.trim().split("\n");
+}
+
 /** `flow ARGS...` as {@link flow} runs it, as one line for a shell. */
 function flowCommandLine(args: string[]): string {
   const quote = (s: string) => "'" + s.replaceAll("'", "'\\''") + "'";

@@ -282,13 +282,7 @@ export class ClaimStore {
   liveClaims(aggregateId: string): { operation: string; owner: ClaimOwner }[] {
     const live: { operation: string; owner: ClaimOwner }[] = [];
     const prefix = `${aggregateId}.`;
-    let names: string[];
-    try {
-      names = [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile).map((e) => e.name);
-    } catch {
-      return live;
-    }
-    for (const name of names) {
+    for (const name of this.#fileNames()) {
       const encoded = name.slice(prefix.length);
       // Claims only: a leftover of a takeover or an update has a second dot.
       if (!name.startsWith(prefix) || encoded.includes(".")) continue;
@@ -315,13 +309,7 @@ export class ClaimStore {
    */
   sweep(): number {
     let removed = 0;
-    let names: string[];
-    try {
-      names = [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile).map((e) => e.name);
-    } catch {
-      return 0;
-    }
-    for (const name of names) {
+    for (const name of this.#fileNames()) {
       const path = `${this.#dir}/${name}`;
       if (name.includes(".stale.") || name.endsWith(".tmp") || name.endsWith(".takeover")) {
         // Left by a process killed during a takeover or an update: removed once that process
@@ -358,6 +346,15 @@ export class ClaimStore {
   /** How old a heartbeat may be before a claim is stale, in ms. */
   get staleAfterMs(): number {
     return this.#staleAfterMs;
+  }
+
+  /** Names of the files in the claims folder (none when it does not exist yet). */
+  #fileNames(): string[] {
+    try {
+      return [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile).map((e) => e.name);
+    } catch {
+      return [];
+    }
   }
 
   #tryCreate(path: string): Claim | undefined {

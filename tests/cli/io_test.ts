@@ -1,16 +1,14 @@
 // End-to-end: what the command line does when the reader of its output goes away (src/cli/_io.ts).
 import { assertEquals } from "../_assert.ts";
-import { flow, flowIntoClosedPipe, withTempDir } from "../_helpers.ts";
+import { flow, flowIntoClosedPipe, flowProject, withTempDir } from "../_helpers.ts";
 
 Deno.test("a reader that has gone ends a command quietly, with exit code 0", async () => {
   await withTempDir(async (dir) => {
-    assertEquals((await flow(["init", dir])).code, 0);
-    Deno.writeTextFileSync(
-      `${dir}/flow.yaml`,
+    const [id] = await flowProject(
+      dir,
+      ['{"a": 1}', '{"a": 2}'],
       "operations:\n  hello: {command: echo hello > hello.txt, post: [{isfile: hello.txt}]}\n",
     );
-    const jobs = await flow(["job", "create", '{"a": 1}', '{"a": 2}'], { cwd: dir });
-    assertEquals(jobs.code, 0, jobs.stderr);
     for (
       const args of [
         ["find"],
@@ -18,7 +16,7 @@ Deno.test("a reader that has gone ends a command quietly, with exit code 0", asy
         ["status", "--json"],
         ["next", "hello"],
         ["run", "--pretend"],
-        ["job", "show", jobs.stdout.slice(0, 8)],
+        ["job", "show", id.slice(0, 8)],
         ["--help"],
         ["status", "--help"],
       ]

@@ -5,6 +5,7 @@ import {
   flow,
   FLOW_PERMISSIONS,
   flowIntoClosedPipe,
+  flowProject,
   flowWithFileSizeLimit,
   PROJECT_TS_FLAGS,
   withTempDir,
@@ -51,13 +52,7 @@ const frontEnds: FrontEnd[] = [
   },
 ];
 
-async function project(dir: string, statepoints: string[]): Promise<string[]> {
-  const init = await flow(["init", dir]);
-  assertEquals(init.code, 0, init.stderr);
-  const r = await flow(["job", "create", ...statepoints], { cwd: dir });
-  assertEquals(r.code, 0, r.stderr);
-  return r.stdout.trim().split("\n");
-}
+const project = (dir: string, statepoints: string[]) => flowProject(dir, statepoints);
 
 function both(
   name: string,

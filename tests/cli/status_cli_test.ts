@@ -1,6 +1,6 @@
 // End-to-end tests of `flow status`: the real CLI on a flow.yaml project.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { flow, flowOnTerminal, withTempDir } from "../_helpers.ts";
+import { flow, flowOnTerminal, flowProject, withTempDir } from "../_helpers.ts";
 
 const FLOW_YAML = `
 operations:
@@ -61,13 +61,11 @@ function aggOf(json: Record<string, { jobs: string[] }>): string {
 
 Deno.test("a broken job document stops status with its file, the reason and where to look for more", async () => {
   await withTempDir(async (dir) => {
-    assertEquals((await flow(["init", dir])).code, 0);
-    Deno.writeTextFileSync(
-      `${dir}/flow.yaml`,
+    const [id] = await flowProject(
+      dir,
+      ['{"i": 1}', '{"i": 2}'],
       "operations:\n  a: {command: 'true', post: [{doc: done}]}\n",
     );
-    const made = await flow(["job", "create", '{"i": 1}', '{"i": 2}'], { cwd: dir });
-    const id = made.stdout.trim().split("\n")[0];
     const doc = `${dir}/workspace/${id}/signac_job_document.json`;
     Deno.writeTextFileSync(doc, '{"done": tr');
     const r = await flow(["status"], { cwd: dir });
