@@ -3,7 +3,7 @@
  * operations and groups and, with `detailed`, a table of jobs × operations.
  *
  * Layout (tables, bars) is not done here: the caller passes a
- * {@link TextLayout} (the command line's uses cli-table3 and cli-progress), so
+ * {@link TextLayout} (the command line's uses text-table and cli-progress), so
  * that the engine carries no terminal dependencies.
  *
  * @module

@@ -4,12 +4,14 @@ import { op } from "./_fixture.ts";
 import { collectStatus } from "../../src/status/collect.ts";
 import { renderJson, statusJson } from "../../src/status/render_json.ts";
 import { LEGEND, parameterText, renderText } from "../../src/status/render_text.ts";
-import { measured, tableLayout } from "../../src/cli/commands/status.ts";
+import { measured, tableLayout as loadTableLayout } from "../../src/cli/commands/status.ts";
 import { aggregateId, groupsOf } from "../../src/registry/aggregate.ts";
 import { after, docTrue, isFile } from "../../src/registry/condition.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { Project } from "../../src/workspace/project.ts";
 import type { Job } from "../../src/workspace/job.ts";
+
+const tableLayout = await loadTableLayout();
 
 /** Two jobs (T=1 with a.txt, T=2 without); prep, run, group ex, reduce over pairs, label has_a. */
 async function small(dir: string): Promise<{ registry: Registry; jobs: Job[]; t1: Job; t2: Job }> {

@@ -1,6 +1,6 @@
 // `flow status`: which operations and groups are eligible and complete, per job and overall.
 
-import { type Command, formatBar, loadStringWidth, textTable } from "../deps.ts";
+import { type Command, loadStringWidth, loadTableLayout } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { ConditionCache } from "../../registry/condition_cache.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
@@ -49,7 +49,8 @@ function width(s: string): number {
  * @example
  * ```ts
  * import { measured, tableLayout } from "./status.ts";
- * const text = await measured(() => tableLayout.table(["name", "n"], [["日本", "1"]], ["left", "right"]));
+ * const layout = await tableLayout();
+ * const text = await measured(() => layout.table(["name", "n"], [["日本", "1"]], ["left", "right"]));
  * console.log(text); // name  n\n日本  1
  * ```
  */
@@ -60,38 +61,46 @@ export async function measured(render: () => string): Promise<string> {
   fullWidth = await loadStringWidth();
   return render();
 }
+
+let layout: Promise<TextLayout> | undefined;
+
 /**
  * The command line's layout of status text: text-table tables without
  * borders, cli-progress bars (rounded down, so a bar is full only when
  * everything is complete). Text other than plain ASCII lines up only
- * through {@link measured}.
+ * through {@link measured}. Its libraries are loaded on the first call
+ * (they are CommonJS, whose loader costs a command ~30-40 ms to start:
+ * `status --json` and the other commands do without).
  *
  * @example
  * ```ts
  * import { tableLayout } from "./status.ts";
- * console.log(tableLayout.table(["a", "b"], [["1", "2"]], ["left", "right"]));
- * console.log(tableLayout.bar(0.5));
+ * const layout = await tableLayout();
+ * console.log(layout.table(["a", "b"], [["1", "2"]], ["left", "right"]));
+ * console.log(layout.bar(0.5));
  * ```
  */
-export const tableLayout: TextLayout = {
-  table(head, rows, align) {
-    // (text-table trims the end of each line itself.)
-    return textTable([head, ...rows] as string[][], {
-      hsep: "  ",
-      align: align.map((a) => a === "right" ? "r" : "l"),
-      stringLength: width,
-    });
-  },
-  bar(fraction) {
-    const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
-    return formatBar(f, {
-      barsize: BAR_SIZE,
-      barCompleteString: FULL,
-      barIncompleteString: EMPTY,
-      barGlue: "",
-    });
-  },
-};
+export function tableLayout(): Promise<TextLayout> {
+  return layout ??= loadTableLayout().then(({ textTable, formatBar }) => ({
+    table(head, rows, align) {
+      // (text-table trims the end of each line itself.)
+      return textTable([head, ...rows] as string[][], {
+        hsep: "  ",
+        align: align.map((a) => a === "right" ? "r" : "l"),
+        stringLength: width,
+      });
+    },
+    bar(fraction) {
+      const f = Math.floor(Math.min(1, Math.max(0, fraction)) * BAR_SIZE) / BAR_SIZE;
+      return formatBar(f, {
+        barsize: BAR_SIZE,
+        barCompleteString: FULL,
+        barIncompleteString: EMPTY,
+        barGlue: "",
+      });
+    },
+  }));
+}
 
 interface StatusCliOptions {
   operation?: string[];
@@ -305,13 +314,14 @@ Examples:
           err(`warning: no selected job has the state point key '${key}'`);
         }
       }
+      const layout = await tableLayout();
       out(
         await measured(() =>
           renderText(report, {
             detailed: opts.detailed === true || parameters.length > 0,
             parameters,
             onlyIncomplete: opts.onlyIncomplete,
-          }, tableLayout)
+          }, layout)
         ),
       );
       if (submitted.size > 0) {
