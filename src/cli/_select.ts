@@ -10,16 +10,28 @@ import { compileFilter } from "../workspace/query.ts";
 import type { JsonObject } from "../workspace/value.ts";
 import { warnProblems } from "./_io.ts";
 
-/** The selected jobs, and aggregate ids when `-j` named aggregates. */
+/**
+ * What a command works on: the jobs to aggregate and, when `-j` or `-f` was
+ * given, the ids of the selected aggregates (a job alone is an aggregate
+ * whose id is the job's).
+ */
 export interface Selection {
+  /** The jobs to aggregate: all of them when an operation aggregates, else the selected ones. */
   jobs: Job[];
+  /** The selected aggregates (and jobs); undefined: all of them. */
   aggregateIds?: Set<string>;
 }
 
 /**
- * Lists the project's jobs (warning once about broken directories), keeps
- * those matching `-f`, and those named by `-j` (job ids, unique prefixes,
- * or `agg-` ids of aggregates of the given groups).
+ * Lists the project's jobs (warning once about broken directories) and
+ * selects by `-j` (job ids, unique prefixes, or `agg-` ids of aggregates of
+ * the given groups) and `-f` (a filter, which narrows the jobs `-j` names).
+ *
+ * Aggregates are always formed from all the project's jobs, as `status`
+ * shows them: the selection picks an aggregate when `-j` names it, or when
+ * every one of its jobs is selected. Forming them from the selected jobs
+ * alone would make up aggregates that do not exist (the pairs of a
+ * `groupsOf: 2` formed from a filtered few), and run operations on them.
  */
 export async function selectJobs(
   project: Project,
@@ -37,26 +49,48 @@ export async function selectJobs(
   }
   const { jobs: all, problems } = await project.list();
   warnProblems(problems);
-  let jobs = all;
   const filter = filterArgs && filterArgs.length > 0 ? parseFilterArgs([...filterArgs]) : undefined;
+  const byId = jobArgs && jobArgs.length > 0;
+  if (!byId && !filter) return { jobs: all };
+  // The selected jobs: those -j names (none when it names aggregates only), narrowed by -f.
+  let chosen = byId ? all.filter((j) => ids.has(j.id)) : all;
   if (filter) {
     const test = compileFilter(filter);
-    jobs = jobs.filter((j) =>
+    chosen = chosen.filter((j) =>
       test({ sp: j.sp as JsonObject, doc: test.usesDoc ? j.doc.readSync() : {} })
     );
   }
-  if (!jobArgs || jobArgs.length === 0) return { jobs };
-  if (aggArgs.length === 0) return { jobs: jobs.filter((j) => ids.has(j.id)) };
-  // Aggregate ids: resolve against the aggregates of the selected groups.
-  const known = new Map<string, readonly Job[]>();
-  for (const g of groups) {
-    for (const agg of registry.operation(g.members[0].operation).aggregator.aggregate(jobs)) {
-      known.set(agg.id, agg.jobs);
-    }
+  const aggregators = groups.map((g) => registry.operation(g.members[0].operation).aggregator);
+  if (aggArgs.length === 0 && aggregators.every((a) => a.isSingle)) {
+    // Every job is its own aggregate: the selected jobs are the selection.
+    return { jobs: chosen, aggregateIds: new Set(chosen.map((j) => j.id)) };
   }
+  const selected = new Set(chosen.map((j) => j.id));
   const aggregateIds = new Set<string>();
+  const known = new Set<string>();
+  // For a message when -j names jobs and no aggregate is selected: the aggregates of the first one.
+  const first = ids.size > 0 ? ids.values().next().value : undefined;
+  const around: string[] = [];
+  groups.forEach((group, g) => {
+    for (const agg of aggregators[g].aggregate(all)) {
+      known.add(agg.id);
+      if (agg.jobs.every((j) => selected.has(j.id))) aggregateIds.add(agg.id);
+      else if (agg.jobs.some((j) => j.id === first)) {
+        around.push(`one of the ${agg.jobs.length} jobs of ${agg.id} ('${group.name}')`);
+      }
+    }
+  });
+  if (aggArgs.length === 0 && aggregateIds.size === 0 && first !== undefined) {
+    throw new UsageError(
+      around.length > 0
+        ? `job ${first} is ${around.join(", ")}: select the aggregate with -j agg-… ` +
+          "('flow status -d' lists them) or all its jobs"
+        : `job ${first} is in no aggregate of ${groups.map((g) => `'${g.name}'`).join(", ")}` +
+          " (their aggregate's select leaves it out)",
+    );
+  }
   for (const arg of aggArgs) {
-    const hits = [...known.keys()].filter((id) => id.startsWith(arg));
+    const hits = [...known].filter((id) => id.startsWith(arg));
     if (hits.length === 0) {
       throw new UsageError(`no aggregate with id '${arg}' among the selected operations`);
     }
@@ -65,6 +99,5 @@ export async function selectJobs(
     }
     aggregateIds.add(hits[0]);
   }
-  for (const id of ids) aggregateIds.add(id);
-  return { jobs, aggregateIds };
+  return { jobs: all, aggregateIds };
 }

@@ -157,6 +157,26 @@ function osError(e: Error): boolean {
 }
 
 /**
+ * `flow help job create`: the help of a command at any depth (commander's own help command looks
+ * one level down and shows the whole program's help, with exit code 2, for a name it does not
+ * know).
+ */
+function help(program: Command, names: string[]): number {
+  let command = program;
+  for (const [i, name] of names.entries()) {
+    const next = command.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!next) {
+      const path = names.slice(0, i + 1).join(" ");
+      err(`flow: error: unknown command '${oneLine(path)}' (see '${program.name()} --help')`);
+      return 2;
+    }
+    command = next;
+  }
+  command.outputHelp();
+  return 0;
+}
+
+/**
  * Runs the command line with `args` and returns the exit code.
  *
  * @example
@@ -168,6 +188,7 @@ function osError(e: Error): boolean {
 export async function main(args: string[], options: ProgramOptions = {}): Promise<number> {
   const program = buildProgram(options);
   try {
+    if (args[0] === "help" && args.length > 1) return help(program, args.slice(1));
     await program.parseAsync(args, { from: "user" });
     return 0;
   } catch (e) {

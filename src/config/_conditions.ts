@@ -116,8 +116,20 @@ export class ConditionReader {
     const { key, value } = entries[0];
     const what = `'${key}' in ${where}`;
     switch (key) {
-      case "isfile":
-        return [isFile(r.string(value, what, "a file name"))];
+      case "isfile": {
+        const name = r.string(value, what, "a file name");
+        // A placeholder is filled in commands and sh: conditions only; here it would be taken as
+        // part of the name, and the condition would never hold.
+        const placeholder = /\{\s*(?:job|jobs|project)\b[^}]*\}/.exec(name);
+        if (placeholder) {
+          r.fail(
+            value,
+            `${what} takes a file name as written: '${placeholder[0]}' is not filled in there ` +
+              `(for a name made from the job, write {sh: 'test -f "${name}"'})`,
+          );
+        }
+        return [isFile(name)];
+      }
       case "after": {
         const nodes = r.isSeq(value) ? r.seq(value, what) : [value];
         if (nodes.length === 0) {

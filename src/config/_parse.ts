@@ -36,6 +36,14 @@ export function parseTree(text: string, path: string): TreeNode | null {
         { cause: first },
       );
     }
+    if (first.code === "MULTIPLE_DOCS") {
+      throw new ConfigError(
+        path,
+        pos ? { line: pos.line, column: pos.col } : undefined,
+        "invalid YAML: a second document starts here ('---'); the file must hold one document",
+        { cause: first },
+      );
+    }
     const message = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     // The usual cause: a command with {placeholders} written unquoted inside {...} or [...].
     const hint = /Unexpected flow-(map|seq)-start/.test(message)

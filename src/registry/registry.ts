@@ -210,6 +210,15 @@ export class Registry {
     for (const g of this.#groups.values()) {
       if (g.members.length === 0) throw new DefinitionError(`group '${g.name}' has no operations`);
       for (const m of g.members) {
+        const nested = this.#groups.get(m.operation);
+        if (!this.#operations.has(m.operation) && nested) {
+          throw new DefinitionError(
+            `group '${g.name}' adds unknown operation '${m.operation}': '${m.operation}' is a ` +
+              `group, and groups do not nest (add its operations instead: ${
+                nested.members.map((n) => n.operation).join(", ")
+              })`,
+          );
+        }
         if (!this.#operations.has(m.operation)) {
           throw new DefinitionError(
             `group '${g.name}' adds ${

@@ -287,7 +287,8 @@ export class Project {
    * @throws {UsageError} for a malformed, unknown or ambiguous id.
    */
   resolveId(idOrPrefix: string): string {
-    const key = idOrPrefix.trim();
+    // Ids are lower-case hex; one pasted in upper case (a spreadsheet, a report) means the same.
+    const key = idOrPrefix.trim().toLowerCase();
     if (!/^[0-9a-f]{1,32}$/.test(key)) {
       throw new UsageError(`'${idOrPrefix}' is not a job id (expected up to 32 hex digits)`);
     }

@@ -323,6 +323,46 @@ both("hooks, aggregates, --parallel --verbose, timeouts", MORE_YAML, MORE_TS, as
   );
 });
 
+both(
+  "-j and -f select whole aggregates, formed over all the jobs",
+  MORE_YAML,
+  MORE_TS,
+  async (fe, dir) => {
+    const ids = await project(dir, ['{"i": 0}', '{"i": 1}', '{"i": 2}', '{"i": 3}']);
+    const byI = (i: number) =>
+      ids.find((id) =>
+        JSON.parse(Deno.readTextFileSync(`${dir}/workspace/${id}/signac_statepoint.json`)).i === i
+      )!;
+    const pairs = () => {
+      try {
+        return Deno.readTextFileSync(`${dir}/pairs.txt`).trim().split("\n");
+      } catch {
+        return [];
+      }
+    };
+    // The pairs are (0, 1) and (2, 3): a filter for i = 2 selects neither, and none is made up.
+    const f = await fe.run(dir, ["run", "-o", "pairs", "-f", "i", "2"]);
+    assertEquals(f.code, 0, f.stderr);
+    assertEquals(pairs(), []);
+    // A job named alone is one of a pair: a one-line error naming the aggregate.
+    const j = await fe.run(dir, ["exec", "pairs", byI(1)]);
+    assertEquals(j.code, 2, j.stderr);
+    assertMatch(
+      j.stderr,
+      new RegExp(`job ${byI(1)} is one of the 2 jobs of agg-[0-9a-f]+ \\('pairs'\\)`),
+    );
+    assertEquals(pairs(), []);
+    // A filter that holds for both jobs of a pair selects it, as it was formed over all jobs.
+    const g = await fe.run(dir, ["run", "-o", "pairs", "-f", '{"i": {"$gte": 2}}']);
+    assertEquals(g.code, 0, g.stderr);
+    assertEquals(pairs(), [`${byI(2)} ${byI(3)}`]);
+    // Both jobs of a pair named by id select it.
+    const e = await fe.run(dir, ["exec", "pairs", byI(0), byI(1)]);
+    assertEquals(e.code, 0, e.stderr);
+    assertEquals(pairs(), [`${byI(2)} ${byI(3)}`, `${byI(0)} ${byI(1)}`]);
+  },
+);
+
 Deno.test("a malformed flow.yaml is reported with file, line and column, before anything runs", async () => {
   await withTempDir(async (dir) => {
     await project(dir, ['{"x": 1}']);

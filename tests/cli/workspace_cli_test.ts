@@ -148,6 +148,13 @@ Deno.test("commands outside a project fail with advice; unknown commands and opt
     assertStringIncludes(u.stderr, "unknown command");
     const o = await flow(["find", "--nope"], { cwd: dir });
     assertEquals(o.code, 2);
+    // 'flow help' names what it does not know, in one line, and reaches nested commands.
+    const h = await flow(["help", "job", "nosuch"], { cwd: dir });
+    assertEquals([h.code, h.stdout], [2, ""]);
+    assertEquals(h.stderr, "flow: error: unknown command 'job nosuch' (see 'flow --help')\n");
+    const n = await flow(["help", "job", "create"], { cwd: dir });
+    assertEquals(n.code, 0, n.stderr);
+    assertStringIncludes(n.stdout, "Usage: flow job create [options] [statepoint...]");
   });
 });
 
@@ -187,6 +194,10 @@ Deno.test("flow job show resolves prefixes; ambiguity lists candidates", async (
     const r = await flow(["job", "show", ids[0].slice(0, 10)], { cwd: dir });
     assertEquals(r.code, 0, r.stderr);
     assertEquals(JSON.parse(r.stdout), { id: ids[0], sp: { i: 0 }, doc: {} });
+    // An id pasted in upper case is the same id.
+    const u = await flow(["job", "show", ids[0].toUpperCase()], { cwd: dir });
+    assertEquals(u.code, 0, u.stderr);
+    assertEquals(JSON.parse(u.stdout).id, ids[0]);
     const c = ids.map((id) => id[0]).find((x, _, all) => all.filter((y) => y === x).length > 1)!;
     const amb = await flow(["job", "show", c], { cwd: dir });
     assertEquals(amb.code, 2);

@@ -64,8 +64,8 @@ const HOSTILE: readonly Hostile[] = [
   {
     name: "syntax: two documents",
     text: "operations: {}\n---\nlabels: {}\n",
-    message: "flow.yaml:2:1: invalid YAML: Source contains multiple documents; " +
-      "please use YAML.parseAllDocuments()",
+    message: "flow.yaml:2:1: invalid YAML: a second document starts here ('---'); the file " +
+      "must hold one document",
   },
   {
     name: "syntax: a raw control character",

@@ -273,8 +273,8 @@ const ERRORS: [string, string[], string][] = [
   [
     "two documents",
     ["operations: {}", "---", "labels: {}"],
-    "flow.yaml:2:1: invalid YAML: Source contains multiple documents; " +
-    "please use YAML.parseAllDocuments()",
+    "flow.yaml:2:1: invalid YAML: a second document starts here ('---'); the file must hold " +
+    "one document",
   ],
   [
     "top level is a list",
@@ -502,6 +502,26 @@ const ERRORS: [string, string[], string][] = [
     "group with an unknown operation (map)",
     ["operations:", "  op1: {command: x}", "groups:", "  ex:", "    operations:", "      opx: {}"],
     "flow.yaml:6:7: group 'ex' adds unknown operation 'opx' (did you mean 'op1'?)",
+  ],
+  [
+    "group adding a group",
+    [
+      "operations:",
+      "  a: {command: x}",
+      "  b: {command: x}",
+      "groups:",
+      "  g: {operations: [a, b]}",
+      "  h: {operations: [g]}",
+    ],
+    "flow.yaml:6:20: group 'h' adds unknown operation 'g': 'g' is a group, and groups do not " +
+    "nest (add its operations instead: a, b)",
+  ],
+  [
+    "isfile with a placeholder",
+    ["operations:", "  a:", "    command: x", '    post: [{isfile: "{job.sp.T}.txt"}]'],
+    "flow.yaml:4:21: 'isfile' in a postcondition of operation 'a' takes a file name as written: " +
+    "'{job.sp.T}' is not filled in there (for a name made from the job, write " +
+    "{sh: 'test -f \"{job.sp.T}.txt\"'})",
   ],
   [
     "group adding an operation twice",
