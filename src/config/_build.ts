@@ -71,7 +71,9 @@ class Builder {
     const r: Reader = this.#r;
     if (!r.isNull(root)) {
       const top = r.map(root, "a flow.yaml file", `a map (with ${TOP_KEYS.join(", ")})`);
-      r.checkKeys(top, TOP_KEYS, "at the top level");
+      // Keys starting with "x-" hold anchors for aliases and merges (`x-mpi: &mpi {np: 4}`), as
+      // in Docker Compose files; flow reads nothing else of them.
+      r.checkKeys(top.filter((e) => !e.key.startsWith("x-")), TOP_KEYS, "at the top level");
       const section = (key: string, expected: string): Entry[] => {
         const e = given(r, top, key);
         return e ? r.map(e.value, `'${key}'`, expected) : [];

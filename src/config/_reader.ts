@@ -148,13 +148,21 @@ export class Reader {
     return `a value tagged ${(n as TreeScalar).tag ?? "?"}`;
   }
 
-  /** The entries of a map node, keys as strings; anything else fails with `what must be ...`. */
+  /**
+   * The entries of a map node, keys as strings; anything else fails with
+   * `what must be ...`. A merge key (`<<: *defaults`, or `<<: [*a, *b]`)
+   * adds the entries of the maps it names that the map does not set itself
+   * (YAML 1.1's merge, as PyYAML and most YAML readers do it: the map's own
+   * keys first, then the merged maps in their order).
+   */
   map(node: Node | null | undefined, what: string, expected = "a map"): Entry[] {
     const n = this.deref(node);
     if (n === null || !isMap(n)) {
       this.fail(node, `${what} must be ${expected}, got ${this.describe(node)}`);
     }
-    return (n as TreeMap).items.map((p) => {
+    const own: Entry[] = [];
+    const merges: Entry[] = [];
+    for (const p of (n as TreeMap).items) {
       const keyNode = p[0];
       const k = this.deref(keyNode);
       if (k === null || !isScalar(k) || typeof k.value !== "string") {
@@ -163,8 +171,32 @@ export class Reader {
           `keys in ${what} must be strings, got ${this.describe(keyNode)}`,
         );
       }
-      return { key: k.value as string, keyNode: keyNode as Node, value: p[1] };
-    });
+      const entry = { key: k.value as string, keyNode: keyNode as Node, value: p[1] };
+      // (No key of flow.yaml is the string "<<": quoted or not, it is the merge key.)
+      if (entry.key === "<<") merges.push(entry);
+      else own.push(entry);
+    }
+    if (merges.length === 0) return own;
+    const seen = new Set(own.map((e) => e.key));
+    for (const m of merges) {
+      const value = this.deref(m.value);
+      const sources = value !== null && isSeq(value) ? value.items : [m.value];
+      for (const source of sources) {
+        if (!isMap(this.deref(source))) {
+          this.fail(
+            source ?? m.keyNode,
+            `'<<' in ${what} merges maps (an alias of a map, or a list of them), ` +
+              `got ${this.describe(source)}`,
+          );
+        }
+        for (const e of this.map(source, `a map merged into ${what}`)) {
+          if (seen.has(e.key)) continue;
+          seen.add(e.key);
+          own.push(e);
+        }
+      }
+    }
+    return own;
   }
 
   /** The items of a sequence node. */
@@ -245,10 +277,15 @@ export class Reader {
     if (n === null) return null;
     if (isMap(n)) {
       const out: JsonObject = {};
+      const merges: (Node | null)[] = [];
       for (const p of n.items) {
         const keyNode = p[0];
         const k = this.deref(keyNode);
         const kv = k !== null && isScalar(k) ? k.value : undefined;
+        if (kv === "<<") {
+          merges.push(p[1]); // merged below, as map() does
+          continue;
+        }
         if (
           typeof kv !== "string" && typeof kv !== "bigint" && typeof kv !== "number" &&
           typeof kv !== "boolean"
@@ -261,6 +298,29 @@ export class Reader {
           writable: true,
           configurable: true,
         });
+      }
+      for (const m of merges) {
+        const value = this.deref(m);
+        for (const source of value !== null && isSeq(value) ? value.items : [m]) {
+          const merged = this.deref(source);
+          if (merged === null || !isMap(merged)) {
+            this.fail(
+              source ?? n,
+              `'<<' merges maps (an alias of a map, or a list of them), got ${
+                this.describe(source)
+              }`,
+            );
+          }
+          for (const [key, v] of Object.entries(this.json(merged) as JsonObject)) {
+            if (Object.hasOwn(out, key)) continue;
+            Object.defineProperty(out, key, {
+              value: v,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          }
+        }
       }
       return out;
     }

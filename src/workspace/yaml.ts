@@ -42,7 +42,13 @@ export function parseYaml(text: string, source: string): JsonValue {
   }
   // The parser's own uniqueKeys check takes time quadratic in the keys of a map (minutes for
   // an 8 MiB map); duplicateKey does the same check in linear time.
-  const doc = parseDocument(text, { intAsBigInt: true, prettyErrors: true, uniqueKeys: false });
+  // `merge`: YAML 1.1's merge key (`<<: *defaults`), which most YAML readers (PyYAML) follow.
+  const doc = parseDocument(text, {
+    intAsBigInt: true,
+    prettyErrors: true,
+    uniqueKeys: false,
+    merge: true,
+  });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];

@@ -9,6 +9,8 @@ import {
 } from "../../src/config/flow_yaml.ts";
 import { gpusRequested, resolveDirectives } from "../../src/directives/mod.ts";
 import { UsageError } from "../../src/errors.ts";
+import { cachedFlowYamlValue, loadFlowYamlCached } from "../../src/config/parse_cache.ts";
+import { parseYaml } from "../../src/workspace/yaml.ts";
 import type { ConditionContext } from "../../src/registry/condition.ts";
 import type { Hooks } from "../../src/registry/operation.ts";
 import type { Registry } from "../../src/registry/registry.ts";
@@ -728,6 +730,64 @@ Deno.test("aliases that are not bombs work; an alias bomb is refused at the alia
     errorOf(bomb),
     "flow.yaml:4:36: aliases expand to more than 10000 nodes (an alias bomb?); " +
       "write the values out instead",
+  );
+});
+
+Deno.test("merge keys (<<) and x- anchors share settings; the map's own keys win", async () => {
+  const lines = [
+    "x-mpi: &mpi {np: 4, walltime: 2}",
+    "x-op: &op",
+    "  command: run {job.id}",
+    "  directives: *mpi",
+    "  post: [{isfile: done}]",
+    "operations:",
+    "  a: {<<: *op}",
+    "  b:",
+    "    <<: *op",
+    "    directives: {<<: *mpi, np: 8}",
+    "  c: {<<: [*op, {command: never used, pre: [{after: a}]}], command: other}",
+    "clusters:",
+    "  mine:",
+    "    scheduler: slurm",
+    "    partitions:",
+    "      cpu: {<<: {cpusPerNode: 64, maxNodes: 2}, cpusPerNode: 32, default: true}",
+  ];
+  const r = parse(lines);
+  const directives = (name: string) =>
+    resolveDirectives(r.operation(name).directives, NO_JOB, name);
+  assertEquals([directives("a").np, directives("a").walltime], [4, 7200]);
+  assertEquals([directives("b").np, directives("b").walltime], [8, 7200]);
+  assertEquals(r.operation("b").post.map((c) => c.description), ["isfile(done)"]);
+  // The first map of a list wins over the later ones, and the map's own keys over all of them.
+  assertEquals(r.operation("c").pre.map((c) => c.description), ["after(a)"]);
+  const body = r.operation("c").body;
+  assertEquals(body.kind === "command" ? body.template.source : "", "other");
+  // clusters: read through the parse cache's tree and through the YAML parser, the same.
+  await withTempDir(async (dir) => {
+    const text = lines.join("\n") + "\n";
+    Deno.writeTextFileSync(`${dir}/flow.yaml`, text);
+    const cache = `${dir}/cache`;
+    await loadFlowYamlCached(`${dir}/flow.yaml`, cache);
+    const fromTree = cachedFlowYamlValue(`${dir}/flow.yaml`, text, cache, "clusters")?.value;
+    const fromParser = (parseYaml(text, "flow.yaml") as Record<string, unknown>).clusters;
+    const cpu = { cpusPerNode: 32, default: true, maxNodes: 2 };
+    assertEquals(JSON.parse(JSON.stringify(fromTree)).mine.partitions.cpu, cpu);
+    assertEquals(JSON.parse(JSON.stringify(fromParser)).mine.partitions.cpu, cpu);
+  });
+  assertEquals(
+    errorOf("operations:\n  a: {<<: 5, command: x}\n"),
+    "flow.yaml:2:11: '<<' in operation 'a' merges maps (an alias of a map, or a list of them), " +
+      "got 5",
+  );
+  // A merged map is checked like one written out, at its own place.
+  assertEquals(
+    errorOf("x-d: &d {np: 2, bogus: 1}\noperations:\n  a: {command: x, directives: *d}\n"),
+    "flow.yaml:1:17: operation 'a': unknown directive 'bogus'",
+  );
+  assertEquals(
+    errorOf("y-d: 1\noperations: {}\n"),
+    "flow.yaml:1:1: unknown key 'y-d' at the top level (expected operations, labels, groups, " +
+      "hooks, clusters)",
   );
 });
 
