@@ -81,7 +81,13 @@ export interface Running {
   readonly pid: number;
   /** Resolves when the process has exited. */
   readonly done: Promise<ExitStatus>;
-  /** Stops the process group: SIGTERM, then SIGKILL after `graceMs`. */
+  /**
+   * Stops the process group: SIGTERM, then SIGKILL after `graceMs` (default
+   * 5000; 0 or less: SIGKILL at once, without SIGTERM). Calling it again
+   * while the group is stopping shortens the grace period to the new one if
+   * that ends sooner (a second Ctrl-C: `stop("interrupt", 0)` kills at once,
+   * also a command that is timing out); the first call's reason stays.
+   */
   stop(reason: "timeout" | "interrupt", graceMs?: number): void;
 }
 
@@ -135,10 +141,25 @@ export function launch(spec: LaunchSpec): Running {
       }
     }
   };
+  // When the grace period ends (ms since the time origin): a later stop may shorten it (a second
+  // Ctrl-C kills at once, also an operation already timing out), never lengthen it.
+  let killAt = Infinity;
+  let exited = false;
   const stop = (why: "timeout" | "interrupt", graceMs = 5000) => {
-    if (reason) return;
-    reason = why;
-    signalGroup("SIGTERM");
+    const at = performance.now() + Math.max(0, graceMs);
+    if (exited || at >= killAt) return; // gone (its group id may be reused), or sooner already
+    killAt = at;
+    clearTimeout(killTimer);
+    if (graceMs <= 0) {
+      reason ??= why;
+      signalGroup("SIGKILL");
+      return;
+    }
+    if (!reason) {
+      // The first stop decides the reason the operation reports, and sends SIGTERM once.
+      reason = why;
+      signalGroup("SIGTERM");
+    }
     killTimer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
   };
   const timer = spec.timeoutMs !== undefined
@@ -161,6 +182,7 @@ export function launch(spec: LaunchSpec): Running {
     const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
     pumps.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
     const status = await child.status;
+    exited = true;
     clearTimeout(timer);
     clearTimeout(killTimer);
     // A stopped group goes entirely. After a normal exit, background children

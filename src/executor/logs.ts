@@ -29,13 +29,47 @@ export interface LogFile {
 }
 
 /**
+ * The folder a log folder belongs to: the job (or project) folder above its
+ * `.flow` folder, otherwise its parent.
+ */
+function baseOf(logDir: string): string {
+  const at = logDir.lastIndexOf("/.flow/");
+  return at >= 0 ? logDir.slice(0, at) : logDir.slice(0, logDir.lastIndexOf("/"));
+}
+
+/**
+ * Makes `logDir` one folder at a time below its base, which must exist: a
+ * job removed by `flow job rm` is never made again by a recursive `mkdir`
+ * (it would come back as a ghost, a folder without its state point).
+ */
+function makeLogDir(logDir: string): void {
+  const base = baseOf(logDir);
+  if (base === "") {
+    Deno.mkdirSync(logDir, { recursive: true });
+    return;
+  }
+  let path = base;
+  for (const name of logDir.slice(base.length + 1).split("/")) {
+    path += "/" + name;
+    try {
+      Deno.mkdirSync(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) continue;
+      if (e instanceof Deno.errors.NotFound && path === `${base}/${name}`) {
+        throw new DataError(`${base} no longer exists (removed?): no log is written there`);
+      }
+      throw e;
+    }
+  }
+}
+
+/**
  * Throws if a folder of `logDir` from its `.flow` folder down is a symbolic
  * link: logs are written inside the job (or project) folder, never through a
  * link to elsewhere.
  */
 function refuseLinks(logDir: string, made: boolean): void {
-  const at = logDir.lastIndexOf("/.flow/");
-  const base = at >= 0 ? logDir.slice(0, at) : logDir.slice(0, logDir.lastIndexOf("/"));
+  const base = baseOf(logDir);
   if (base === "") return;
   const refuse = () => {
     throw new DataError(
@@ -61,8 +95,9 @@ function refuseLinks(logDir: string, made: boolean): void {
 }
 
 /**
- * Opens a new log for `operation` in the folder `logDir` (made if needed),
- * numbered after the existing ones (an exclusive create, so concurrent runs
+ * Opens a new log for `operation` in the folder `logDir` (made if needed, but
+ * never the job or project folder it belongs to: a `DataError` when that is
+ * gone), numbered after the existing ones (an exclusive create, so concurrent runs
  * never share a file).
  *
  * @example
@@ -75,7 +110,7 @@ function refuseLinks(logDir: string, made: boolean): void {
  */
 export function openLog(logDir: string, operation: string): LogFile {
   refuseLinks(logDir, false);
-  Deno.mkdirSync(logDir, { recursive: true });
+  makeLogDir(logDir);
   refuseLinks(logDir, true);
   let n = 1;
   for (const e of Deno.readDirSync(logDir)) {

@@ -34,7 +34,7 @@ import { Evaluator, type IgnoreConditions } from "../registry/eligibility.ts";
 import type { Group } from "../registry/group.ts";
 import type { Hook, Operation } from "../registry/operation.ts";
 import type { Registry } from "../registry/registry.ts";
-import type { Job } from "../workspace/job.ts";
+import { type Job, STATEPOINT_FILE } from "../workspace/job.ts";
 import type { Project } from "../workspace/project.ts";
 import { openHistory } from "./history.ts";
 import { launch, type Running } from "./launch.ts";
@@ -105,6 +105,12 @@ export interface RunEvents {
   warning?(message: string): void;
   /** The devices in use changed (for a progress bar). */
   devices?(inUse: readonly string[]): void;
+  /**
+   * An operation was not run on an aggregate for `reason` (a job of it was
+   * removed meanwhile: see {@link RunSummary.removed}); nothing else of its
+   * unit runs either.
+   */
+  skipped?(operation: string, agg: Aggregate, reason: string): void;
 }
 
 /** What to run and how. */
@@ -178,8 +184,37 @@ export interface RunSummary {
   interrupted: OperationRecord[];
   /** Operations not run because another flow process was running them (held its claim). */
   busy: { operation: string; id: string; owner: ClaimOwner }[];
+  /**
+   * Units not run because a job of theirs was removed (`flow job rm`) after
+   * the run listed it: the operation that was to run, its group, the
+   * aggregate and the jobs that are gone. Not a failure: nothing ran, and the
+   * removed job's folder was not made again.
+   */
+  removed: RemovedRecord[];
   /** True if the run was interrupted. */
   wasInterrupted: boolean;
+}
+
+/** A unit not run because a job of its aggregate was removed (see {@link RunSummary.removed}). */
+export interface RemovedRecord {
+  /** The operation that was to run next (the first of them, for a parallel group). */
+  operation: string;
+  /** Its group. */
+  group: string;
+  /** Job or aggregate id. */
+  id: string;
+  /** The ids of the jobs of the aggregate that no longer exist. */
+  jobs: string[];
+}
+
+/**
+ * The jobs of `agg` that no longer exist: no state point file in the job
+ * folder (one `stat` per job, which also finds the folder gone).
+ */
+function missingJobs(agg: Aggregate): string[] {
+  const gone: string[] = [];
+  for (const job of agg.jobs) if (!job.isFileSync(STATEPOINT_FILE)) gone.push(job.id);
+  return gone;
 }
 
 interface Unit {
@@ -209,12 +244,15 @@ export class Runner {
     failed: [],
     interrupted: [],
     busy: [],
+    removed: [],
     wasInterrupted: false,
   };
   #claims?: ClaimStore;
   /** Claims held now, by operation and aggregate id. */
   readonly #held = new Map<string, Claim>();
   #stopping = false;
+  /** The grace period of the latest interrupt (undefined: not interrupted). */
+  #interruptGraceMs?: number;
   readonly #parentEnv: Record<string, string> = Deno.env.toObject();
   readonly #launcher: string;
   readonly #sandboxes: SandboxPool;
@@ -239,10 +277,15 @@ export class Runner {
     return this.#evaluator;
   }
 
-  /** Stops starting work and stops running operations (Ctrl-C, SIGTERM). */
+  /**
+   * Stops starting work and stops running operations (Ctrl-C, SIGTERM):
+   * SIGTERM, then SIGKILL after `graceMs`. Called again (a second Ctrl-C,
+   * with 0), it shortens the grace period: SIGKILL at once.
+   */
   interrupt(graceMs = 5000): void {
     this.#stopping = true;
     this.#summary.wasInterrupted = true;
+    this.#interruptGraceMs = Math.min(this.#interruptGraceMs ?? Infinity, graceMs);
     for (const p of this.#processes) p.stop("interrupt", graceMs);
     this.#sandboxes.killBusy("interrupted");
   }
@@ -288,6 +331,7 @@ export class Runner {
         for (const unit of dirty) {
           if (this.#isBusy(unit)) continue;
           dirty.delete(unit);
+          if (this.#gone.size > 0 && unit.agg.jobs.some((j) => this.#gone.has(j.id))) continue;
           if (queued.has(unit) || !(await this.#isReady(unit))) continue;
           queue.push(
             unit,
@@ -485,6 +529,10 @@ export class Runner {
         if (claim !== true) claims.push(claim);
         ops.push(op);
       }
+      if (ops.length > 0 && this.#skipIfRemoved(ops[0], group, agg)) {
+        for (const c of claims) this.#release(c);
+        return;
+      }
       if (claims.length > 0) {
         // Claimed: look again (another process may have just completed some and let go).
         this.#evaluator.forget(agg.jobs);
@@ -508,6 +556,7 @@ export class Runner {
       const claim = this.#claim(op, agg);
       if (claim === undefined) continue;
       try {
+        if (this.#skipIfRemoved(op, group, agg)) return;
         if (claim !== true) {
           // Claimed: look again (another process may have just completed it and let go).
           this.#evaluator.forget(agg.jobs);
@@ -523,6 +572,40 @@ export class Runner {
       }
     }
   }
+
+  /**
+   * True, with the unit recorded as not run, when a job of `agg` was removed
+   * (`flow job rm`) since the run listed it: running the operation would
+   * make its folder again, holding a log and whatever the command writes but
+   * no state point (a ghost job that `find` and `status` list from the
+   * workspace index and that `flow check` reports). No member of the unit
+   * runs on the aggregate after that.
+   *
+   * Called once the operation is claimed, just before it starts, which makes
+   * the check sound: `flow job rm` refuses a job with a live claim on it
+   * (without --force), so a removal either came before the claim and is seen
+   * here, or comes after it and is refused. Between this check and the start
+   * there is only the time to evaluate the conditions again, and the only
+   * window left is `job rm`'s own, between looking for claims and renaming
+   * the folder away; should a job go then (or with --force), `openLog` still
+   * refuses to make its folder again and the operation fails with that. (A
+   * job in a larger aggregate is claimed under the aggregate's id, which
+   * `job rm` does not look for: for those the check sees removals made before
+   * the start only. With claims off it is best effort.)
+   */
+  #skipIfRemoved(op: Operation, group: Group, agg: Aggregate): boolean {
+    const gone = missingJobs(agg);
+    if (gone.length === 0) return false;
+    for (const id of gone) this.#gone.add(id);
+    for (const m of group.members) this.#done.add(`${m.operation}\0${agg.id}`);
+    this.#summary.removed.push({ operation: op.name, group: group.name, id: agg.id, jobs: gone });
+    const which = gone.length === 1 ? `job ${gone[0]} was` : `jobs ${gone.join(", ")} were`;
+    this.#req.events?.skipped?.(op.name, agg, `${which} removed; not run`);
+    return true;
+  }
+
+  /** Jobs found removed during this run (see #skipIfRemoved). */
+  readonly #gone = new Set<string>();
 
   /**
    * Claims (operation, aggregate): the claim, `true` when claims are off, or
@@ -714,6 +797,8 @@ export class Runner {
           beforeStart: (pid) => this.#held.get(`${op.name}\0${agg.id}`)?.setChild(pid),
         });
         this.#processes.add(p);
+        // Launched while an interrupt was under way (an onStart hook was running): stopped too.
+        if (this.#interruptGraceMs !== undefined) p.stop("interrupt", this.#interruptGraceMs);
         const status = await p.done.finally(() => {
           this.#processes.delete(p);
           try {

@@ -2,6 +2,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import {
   type CliResult,
+  exists,
   flow,
   FLOW_PERMISSIONS,
   flowIntoClosedPipe,
@@ -398,6 +399,7 @@ Deno.test("--progress draws a bar on stderr and keeps output in the logs", async
     assertEquals(r.code, 0, r.stderr);
     assertEquals(r.stdout.includes("out-1"), false);
     assertStringIncludes(r.stderr, "2/2 done");
+    assertEquals(r.stderr.includes("{"), false, `a placeholder left in the bar: ${r.stderr}`);
     assertEquals(
       Deno.readTextFileSync(`${dir}/workspace/${ids[0]}/.flow/logs/a.1.log`).startsWith("out-"),
       true,
@@ -596,5 +598,121 @@ if (import.meta.main) await project.main();
         times[0].end
       }`,
     );
+  });
+});
+
+/** `flow ARGS...` started in the background (stdout and stderr piped). */
+function spawnFlow(args: string[], cwd: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...FLOW_PERMISSIONS, new URL("../../cli.ts", import.meta.url).pathname, ...args],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/** Waits (at most 20 s) until `ready()` holds. */
+async function waitUntil(ready: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !ready(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert(ready(), `timed out waiting until ${what}`);
+}
+
+/** The text of a job's log of `op` (its first run), or "" while there is none. */
+function logText(dir: string, id: string, op: string): string {
+  try {
+    return Deno.readTextFileSync(`${dir}/workspace/${id}/.flow/logs/${op}.1.log`);
+  } catch {
+    return "";
+  }
+}
+
+for (const command of [["run", "-o", "slow"], ["exec", "slow"]]) {
+  Deno.test(`a job removed while only queued in '${command[0]}' is not run, is reported, and no ghost is left`, async () => {
+    await withTempDir(async (dir) => {
+      const ids = await project(dir, ['{"i": 1}', '{"i": 2}']);
+      Deno.writeTextFileSync(
+        `${dir}/flow.yaml`,
+        'operations:\n  slow: {command: "echo started; sleep 2; touch out.txt", post: [{isfile: out.txt}]}\n',
+      );
+      const child = spawnFlow(command, dir);
+      // One runs (claimed); the other waits in the queue, unclaimed, so `job rm` allows it.
+      await waitUntil(() => ids.some((id) => logText(dir, id, "slow") !== ""), "one started");
+      const [first] = ids.filter((id) => logText(dir, id, "slow") !== "");
+      const other = ids.find((id) => id !== first)!;
+      const rm = await flow(["job", "rm", other, "--yes"], { cwd: dir });
+      assertEquals(rm.code, 0, rm.stderr);
+      const out = await child.output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      // Not a failure of `run`; `exec` asked for that job explicitly.
+      assertEquals(out.code, command[0] === "run" ? 0 : 1, stderr);
+      assertStringIncludes(stderr, `job ${other} was removed; not run`);
+      assertStringIncludes(stderr, "1 succeeded");
+      assertEquals(exists(`${dir}/workspace/${other}`), false, "the removed job came back");
+      const check = await flow(["check"], { cwd: dir });
+      assertEquals(check.code, 0, check.stdout + check.stderr);
+      const find = await flow(["find"], { cwd: dir });
+      assertEquals(find.stdout.trim().split("\n"), [first]);
+    });
+  });
+}
+
+for (const parallel of [[], ["--parallel", "2"]]) {
+  Deno.test(`a second Ctrl-C kills the operations at once ${parallel.join(" ") || "(serial)"}`, async () => {
+    await withTempDir(async (dir) => {
+      const ids = await project(dir, ['{"i": 1}', '{"i": 2}']);
+      const marker = `flow-test-stubborn-${crypto.randomUUID()}`;
+      // The operations ignore SIGTERM: only SIGKILL ends them.
+      Deno.writeTextFileSync(
+        `${dir}/flow.yaml`,
+        `operations:\n  slow: {command: "trap '' TERM; echo ready; sleep 30; echo ${marker}", ` +
+          `post: [{never: true}]}\n`,
+      );
+      const child = spawnFlow(["run", ...parallel], dir);
+      const n = parallel.length > 0 ? 2 : 1;
+      await waitUntil(
+        () => ids.filter((id) => logText(dir, id, "slow").includes("ready")).length === n,
+        `${n} operation(s) run`,
+      );
+      const t0 = performance.now();
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill("SIGINT");
+      const out = await child.output();
+      const elapsed = performance.now() - t0;
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert(elapsed < 4000, `ended ${Math.round(elapsed)} ms after the first Ctrl-C (grace: 5 s)`);
+      assertEquals(out.code, 1, stderr);
+      assertStringIncludes(stderr, "killing");
+      assertStringIncludes(stderr, `${n} interrupted`);
+      const ps = new TextDecoder().decode(
+        (await new Deno.Command("ps", { args: ["-eo", "args"] }).output()).stdout,
+      );
+      assertEquals(ps.includes(marker), false, "no operation process is left running");
+    });
+  });
+}
+
+Deno.test("exec of an operation another run holds fails and names that process; run skips it", async () => {
+  await withTempDir(async (dir) => {
+    const [id] = await project(dir, ['{"i": 1}']);
+    Deno.writeTextFileSync(
+      `${dir}/flow.yaml`,
+      'operations:\n  slow: {command: "echo started; sleep 3; touch out.txt", post: [{isfile: out.txt}]}\n',
+    );
+    const child = spawnFlow(["run", "-o", "slow"], dir);
+    await waitUntil(() => logText(dir, id, "slow") !== "", "the run started it");
+    const exec = await flow(["exec", "slow", id], { cwd: dir });
+    assertEquals(exec.code, 1, exec.stderr);
+    assertStringIncludes(exec.stderr, `'slow' on ${id} was not run: flow process `);
+    assertStringIncludes(exec.stderr, `:${child.pid} is running it`);
+    const run = await flow(["run", "-o", "slow", "-j", id, "--ignore-conditions", "all"], {
+      cwd: dir,
+    });
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stderr, "1 not run here: another flow process is running it");
+    const out = await child.output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
   });
 });

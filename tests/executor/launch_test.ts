@@ -116,3 +116,43 @@ Deno.test("START_GATE is valid bash that runs nothing without go", async () => {
   assertEquals(r.code, 125);
   assertEquals(new TextDecoder().decode(r.stdout), "");
 });
+
+/** Starts a command whose whole group ignores SIGTERM; resolves once the trap is set. */
+async function stubborn(extra: { timeoutMs?: number } = {}) {
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => ready = r);
+  const p = launch({
+    command: "trap '' TERM; echo ready; sleep 30",
+    cwd: ".",
+    env: ENV,
+    onOutput: (c) => {
+      if (new TextDecoder().decode(c).includes("ready")) ready();
+    },
+    ...extra,
+  });
+  await isReady;
+  return p;
+}
+
+Deno.test("launch: a second stop without grace kills the group at once (a second Ctrl-C)", async () => {
+  const p = await stubborn();
+  const t0 = performance.now();
+  p.stop("interrupt", 5000); // ignored by the command: the grace period would run to its end
+  await new Promise((r) => setTimeout(r, 200));
+  p.stop("interrupt", 0);
+  const status = await p.done;
+  assert(performance.now() - t0 < 3000, "killed well before the 5 s grace period ended");
+  assertEquals(status.signal, "SIGKILL");
+  assert(status.interrupted);
+});
+
+Deno.test("launch: stopping without grace kills at once a command that is timing out", async () => {
+  const p = await stubborn({ timeoutMs: 50 });
+  await new Promise((r) => setTimeout(r, 300)); // timed out: SIGTERM sent (ignored), 5 s grace
+  const t0 = performance.now();
+  p.stop("interrupt", 0);
+  const status = await p.done;
+  assert(performance.now() - t0 < 3000, "killed well before the 5 s grace period ended");
+  assertEquals(status.signal, "SIGKILL");
+  assert(status.timedOut, "the first reason stays");
+});

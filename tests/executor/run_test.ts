@@ -1,5 +1,7 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { withTempDir } from "../_helpers.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
+import { exists, withTempDir } from "../_helpers.ts";
+import { openLog } from "../../src/executor/logs.ts";
+import { DataError } from "../../src/errors.ts";
 import { addCommand, addFunction } from "./_fixtures.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { after, isFile, never } from "../../src/registry/condition.ts";
@@ -271,5 +273,52 @@ Deno.test("interrupt stops running commands and reports them", async () => {
     assert(performance.now() - t0 < 5000);
     assertEquals(s.interrupted.length, 2);
     assert(s.wasInterrupted);
+  });
+});
+
+Deno.test("a job removed before its operation starts is not run, is reported, and its folder is not made again", async () => {
+  for (const parallelGroup of [false, true]) {
+    await withTempDir(async (dir) => {
+      const { project, jobs } = await setup(dir, 2);
+      const r = new Registry();
+      addCommand(r, "out", "touch out.txt", { post: [isFile("out.txt")] });
+      addFunction(r, "fn", (job) => Deno.writeTextFileSync(job.fn("fn.txt"), ""), {
+        post: [isFile("fn.txt")],
+      });
+      r.addGroup("both", { runOptions: { parallel: parallelGroup } });
+      r.addToGroup("both", "out");
+      r.addToGroup("both", "fn");
+      const [kept, gone] = jobs;
+      await gone.remove(); // as `flow job rm` does, after the run listed its jobs
+      const skipped: string[] = [];
+      const s = await new Runner({
+        ...request(project, r, jobs),
+        groups: [r.group("both")],
+        events: { skipped: (op, agg, why) => skipped.push(`${op} ${agg.id} ${why}`) },
+      }).run();
+      assertEquals(s.succeeded.map((x) => x.id), [kept.id, kept.id]);
+      assertEquals(s.failed, []);
+      assertEquals(s.removed.map((x) => x.id), [gone.id]);
+      assertEquals(s.removed[0].jobs, [gone.id]);
+      assertEquals(skipped.length, 1);
+      assertStringIncludes(skipped[0], `job ${gone.id} was removed; not run`);
+      assertEquals(exists(gone.path), false, "the removed job's folder was made again");
+      assert(exists(kept.fn("out.txt")) && exists(kept.fn("fn.txt")));
+      assertEquals([...Deno.readDirSync(`${dir}/.flow/claims`)], [], "no claim is left behind");
+    });
+  }
+});
+
+Deno.test("openLog never makes the job folder it logs into", async () => {
+  await withTempDir((dir) => {
+    const job = `${dir}/workspace/0123456789abcdef0123456789abcdef`;
+    Deno.mkdirSync(`${dir}/workspace`);
+    assertThrows(() => openLog(`${job}/.flow/logs`, "op"), DataError, "no longer exists");
+    assertEquals(exists(job), false);
+    // The folders below it are made as needed.
+    Deno.mkdirSync(job);
+    const log = openLog(`${job}/.flow/logs`, "op");
+    log.close();
+    assertEquals(log.path, `${job}/.flow/logs/op.1.log`);
   });
 });

@@ -67,7 +67,11 @@ class Console implements RunEvents {
   }
 
   discovered(total: number): void {
-    if (this.#bar && this.#total === 0) this.#bar.start(total, 0, { running: 0, failed: 0 });
+    // Every key of the format has a value from the first frame on (a missing one is drawn as
+    // its placeholder, "{gpus}").
+    if (this.#bar && this.#total === 0) {
+      this.#bar.start(total, 0, { running: 0, failed: 0, gpus: "" });
+    }
     this.#total = Math.max(this.#total, total);
     this.#bar?.setTotal(this.#total);
   }
@@ -86,6 +90,12 @@ class Console implements RunEvents {
     else if (!r.ok) {
       err(`✗ ${r.operation} on ${r.id}: ${r.error}${r.log ? ` (log: ${r.log})` : ""}`);
     }
+  }
+
+  skipped(operation: string, agg: Aggregate, reason: string): void {
+    this.#done++;
+    if (this.#bar) this.#bar.update(this.#done, { running: this.#running, failed: this.#failed });
+    else err(`- ${operation}${agg.jobs.length === 1 ? "" : ` on ${agg.id}`}: ${reason}`);
   }
 
   devices(inUse: readonly string[]): void {
@@ -134,21 +144,53 @@ class Console implements RunEvents {
   }
 }
 
-function report(summary: RunSummary, what: string): void {
+/**
+ * The summary on stderr; throws what the exit code says: `OperationError` (1) when an operation
+ * failed, the run was interrupted, or `exec` could not run what it was asked to.
+ *
+ * Work another flow process holds (its claim) is skipped by `run` with a note, exit 0: that
+ * process runs it, which is what `run` wants. `exec` asks for these operations on these jobs
+ * explicitly, so one that did not run here is its failure: a line per operation names the
+ * process that runs it, and the exit code is 1. Likewise for jobs removed (`flow job rm`) while
+ * the run was under way: `run` reports them and goes on (exit 0; nothing is left to run there),
+ * `exec` fails.
+ */
+function report(summary: RunSummary, what: "run" | "exec"): void {
   const parts = [`${summary.succeeded.length} succeeded`];
   if (summary.failed.length) parts.push(`${summary.failed.length} failed`);
   if (summary.interrupted.length) parts.push(`${summary.interrupted.length} interrupted`);
+  if (summary.removed.length) parts.push(`${summary.removed.length} not run (job removed)`);
   const total = summary.succeeded.length + summary.failed.length + summary.interrupted.length;
+  const explicit = what === "exec";
   if (summary.busy.length > 0) {
-    const b = summary.busy[0];
-    err(
-      `${summary.busy.length} not run here: another flow process is running ${
-        summary.busy.length === 1 ? "it" : "them"
-      } (e.g. '${b.operation}' on ${b.id}, by ${b.owner.host}:${b.owner.pid})`,
-    );
+    if (explicit) {
+      for (const b of summary.busy) {
+        const child = b.owner.child !== undefined ? `, command pid ${b.owner.child}` : "";
+        err(
+          `'${b.operation}' on ${b.id} was not run: flow process ${b.owner.host}:${b.owner.pid}` +
+            ` is running it${child}`,
+        );
+      }
+    } else {
+      const b = summary.busy[0];
+      err(
+        `${summary.busy.length} not run here: another flow process is running ${
+          summary.busy.length === 1 ? "it" : "them"
+        } (e.g. '${b.operation}' on ${b.id}, by ${b.owner.host}:${b.owner.pid})`,
+      );
+    }
   }
-  if (total === 0 && !summary.wasInterrupted) {
+  const notRun = () => {
+    const why = [];
+    if (summary.busy.length) why.push(`${summary.busy.length} run by another flow process`);
+    if (summary.removed.length) why.push(`${summary.removed.length} on a removed job`);
+    if (explicit && why.length > 0) {
+      throw new OperationError(`requested operation(s) not run: ${why.join(", ")}`);
+    }
+  };
+  if (total === 0 && !summary.wasInterrupted && summary.removed.length === 0) {
     if (summary.busy.length === 0) err(`nothing to ${what}: no selected operation is eligible`);
+    notRun();
     return;
   }
   err(`${what}: ${total} operation${total === 1 ? "" : "s"}, ${parts.join(", ")}`);
@@ -159,6 +201,11 @@ function report(summary: RunSummary, what: string): void {
       }`,
     );
   }
+  for (const r of summary.removed) {
+    const which = r.jobs.length === 1 ? `job ${r.jobs[0]} was` : `jobs ${r.jobs.join(", ")} were`;
+    const on = r.jobs.length === 1 && r.jobs[0] === r.id ? "" : ` on ${r.id}`;
+    err(`  skipped: ${r.operation}${on}: ${which} removed; not run`);
+  }
   if (summary.failed.length) {
     const first = summary.failed[0];
     throw new OperationError(
@@ -166,6 +213,7 @@ function report(summary: RunSummary, what: string): void {
     );
   }
   if (summary.wasInterrupted) throw new OperationError("interrupted");
+  notRun();
 }
 
 async function execute(
@@ -173,7 +221,7 @@ async function execute(
   groups: Group[],
   flags: RunFlags,
   verbose: boolean,
-  what: string,
+  what: "run" | "exec",
   extra: { ignoreConditions?: IgnoreConditions; jobArgs?: string[] } = {},
 ): Promise<void> {
   // The run loop weighs every selected unit before it starts any: the stamps of the jobs the cache
@@ -196,7 +244,7 @@ async function runUnits(
   groups: Group[],
   flags: RunFlags,
   verbose: boolean,
-  what: string,
+  what: "run" | "exec",
   extra: { ignoreConditions?: IgnoreConditions; jobArgs?: string[] },
   cache: ConditionCache | undefined,
   weighAll: boolean,
