@@ -61,15 +61,21 @@ export type GroupMode = "serial" | "parallel";
  * `parallel` rule of each row of the directive table:
  *
  * - serial: max of np, ngpu, nranks, omp_num_threads, memory; sum of walltime;
- * - parallel: sum of np, ngpu, nranks, omp_num_threads, memory; max of walltime;
- * - both: fork if any operation forks; executable and processor_fraction of
- *   the first operation.
+ * - parallel: sum of np, ngpu, nranks, memory; max of omp_num_threads and
+ *   walltime;
+ * - both: the largest processor_fraction; fork if any operation forks;
+ *   executable of the first operation.
  *
  * Max and sum skip unset values (memory, walltime): the result is unset only
  * when no operation sets it, otherwise it covers the operations that do
  * (a serial group whose operations request 1 h and nothing requests 1 h).
- * The result's nranks and omp_num_threads are totals for information; each
- * operation is still launched with its own. A list of one gives it back.
+ * The result never asks for less than an operation needs: with the largest
+ * processor_fraction, `np × processor_fraction` (and `ngpu × …`) covers each
+ * operation's own (serial) or their sum (parallel), and operations with the
+ * same fraction share cores as before (4 × np 1 at 0.25 in parallel: 1 core).
+ * The result's nranks is the ranks running at once and its omp_num_threads
+ * the widest rank's threads (threads are per rank: they are not added up);
+ * each operation is still launched with its own. A list of one gives it back.
  *
  * @throws {DirectiveError} for an empty list (a group has operations).
  * @example

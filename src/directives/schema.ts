@@ -243,8 +243,10 @@ export const DIRECTIVES: { readonly [N in DirectiveName]: DirectiveInfo<N> } = d
     default: 0,
     expected: "an integer ≥ 0",
     doc: "OpenMP threads, exported as OMP_NUM_THREADS (0: not set).",
+    // Threads are per rank: operations running side by side do not add theirs up. The
+    // combined value is the widest rank's threads (what one batch task must hold).
     serial: "max",
-    parallel: "sum",
+    parallel: "max",
   },
   processor_fraction: {
     name: "processor_fraction",
@@ -252,8 +254,10 @@ export const DIRECTIVES: { readonly [N in DirectiveName]: DirectiveInfo<N> } = d
     default: 1,
     expected: "a number in (0, 1]",
     doc: "Share of the requested processors the operation really uses.",
-    serial: "first",
-    parallel: "first",
+    // The largest share: combined np × processor_fraction then covers every operation's own
+    // np × processor_fraction (serial) or their sum (parallel); equal shares stay as they are.
+    serial: "max",
+    parallel: "max",
   },
   walltime: {
     name: "walltime",

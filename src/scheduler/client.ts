@@ -31,17 +31,37 @@ import { findOnPath, sendSignal } from "../process.ts";
 import type { QueuedJob, QueueState, SchedulerKind } from "./types.ts";
 
 /**
- * A batch system's program failed, is missing, hung, or printed something
- * flow cannot read. The message names the command and quotes its output.
+ * A batch system's program ran and failed, hung, or printed something flow
+ * cannot read (a rejected submission, a failing `squeue`): a failed
+ * operation, exit code 1. The message names the command and quotes its
+ * output.
  *
  * @example
  * ```ts
  * import { SchedulerError } from "./client.ts";
  * const err = new SchedulerError("'squeue --me' failed (exit code 1): slurm_load_jobs error");
- * console.log(err.exitCode); // 2
+ * console.log(err.exitCode); // 1
  * ```
  */
-export class SchedulerError extends FlowError {}
+export class SchedulerError extends FlowError {
+  /** Exit code 1: the scheduler's program ran and failed. */
+  override readonly exitCode: number = 1;
+}
+
+/**
+ * A batch system's program is not on `PATH`: the wrong machine or scheduler
+ * for this command, exit code 2 like a usage error.
+ *
+ * @example
+ * ```ts
+ * import { SchedulerNotFoundError } from "./client.ts";
+ * console.log(new SchedulerNotFoundError("sbatch not found on PATH").exitCode); // 2
+ * ```
+ */
+export class SchedulerNotFoundError extends SchedulerError {
+  /** Exit code 2: no such program here. */
+  override readonly exitCode: number = 2;
+}
 
 /** Seconds a submit or cancel program (`sbatch`, `qsub`, `bsub`, `scancel`, ...) may take. */
 export const SUBMIT_TIMEOUT_S = 60;
@@ -124,7 +144,8 @@ export interface SubmitOptions {
  * [--dependency=afterok:ID] EXTRA... SCRIPT`; PBS: `qsub [-h] [-W
  * depend=afterok:ID] EXTRA... SCRIPT`; LSF: `bsub [-H] [-w done(ID)]
  * EXTRA...` with the script on stdin ({@link submitReadsStdin}); local:
- * `bash SCRIPT` (runs it to the end).
+ * `bash EXTRA... SCRIPT` (run to the end by {@link runLocalScript}, its
+ * output to a file).
  *
  * @example
  * ```ts
@@ -163,6 +184,51 @@ export function submitArgs(kind: SchedulerKind, options: SubmitOptions): string[
     case "local":
       return ["bash", ...extra, scriptPath];
   }
+}
+
+const SCHEDULER_NAME: Record<SchedulerKind, string> = {
+  slurm: "a SLURM",
+  pbs: "a PBS",
+  lsf: "an LSF",
+  local: "a scheduler",
+};
+
+const JOB_ID: Record<SchedulerKind, { pattern: RegExp; forms: string }> = {
+  slurm: { pattern: /^\d+(_\d+)?$/, forms: "123 or, for an array task, 123_4" },
+  pbs: {
+    pattern: /^\d+(\[\d*\])?(\.[A-Za-z0-9][A-Za-z0-9.-]*)?$/,
+    forms: "123, 123.server, or for an array 123[].server or 123[4].server",
+  },
+  lsf: { pattern: /^\d+(\[\d+\])?$/, forms: "123 or, for an array element, 123[4]" },
+  local: {
+    pattern: /^\d+((_\d+)|(\[\d*\])?(\.[A-Za-z0-9][A-Za-z0-9.-]*)?)$/,
+    forms: "digits, as a scheduler prints them",
+  },
+};
+
+/**
+ * Checks a scheduler job id given by the user (`flow submit --after ID`)
+ * against the forms its scheduler prints: SLURM `123` or `123_4` (an array
+ * task), PBS `123`, `123.server`, `123[].server` (an array) or
+ * `123[4].server` (one of its tasks), LSF `123` or `123[4]` (an array
+ * element); `local` any of these (it ignores `--after`).
+ *
+ * @throws {UsageError} for anything else (an empty word, spaces, a list).
+ * @example
+ * ```ts
+ * import { checkJobId } from "./client.ts";
+ * console.log(checkJobId("pbs", "123.pbs01")); // 123.pbs01
+ * ```
+ */
+export function checkJobId(kind: SchedulerKind, id: string, what = "--after"): string {
+  const { pattern, forms } = JOB_ID[kind];
+  if (!pattern.test(id)) {
+    throw new UsageError(
+      `${what}: ${JSON.stringify(id)} is not ${SCHEDULER_NAME[kind]} job id ` +
+        `(expected ${forms})`,
+    );
+  }
+  return id;
 }
 
 /**
@@ -553,7 +619,7 @@ export async function runClient(
     const hint = name === undefined
       ? ""
       : `: is this ${name} cluster? (use --cluster to choose another scheduler)`;
-    return new SchedulerError(`${program} not found on PATH${hint}`, { cause });
+    return new SchedulerNotFoundError(`${program} not found on PATH${hint}`, { cause });
   };
   if (findOnPath(program, environment.PATH) === undefined) throw notFound();
   // The program runs in a process group of its own (setsid), so that a hung one is killed
@@ -664,8 +730,76 @@ export function writeSubmitScript(projectRoot: string, label: string, script: st
 }
 
 /**
+ * What {@link runLocalScript} did.
+ *
+ * @example
+ * ```ts
+ * import type { LocalRun } from "./client.ts";
+ * const r: LocalRun = { id: "20261203T101010-ex-42", outputPath: "/p/.flow/submit/x.out", code: 0 };
+ * ```
+ */
+export interface LocalRun {
+  /** The run's name: the script's file name without `.sh`. */
+  id: string;
+  /** Where its output (stdout and stderr) went: the script's path with `.out` for `.sh`. */
+  outputPath: string;
+  /** Its exit code (128 + N when killed by signal N). */
+  code: number;
+}
+
+/**
+ * The `local` scheduler: runs a script file with `bash` here, to the end (no
+ * time limit: `FLOW_SCHEDULER_TIMEOUT` is for scheduler programs, not for
+ * the work), its stdout and stderr written to the script's path with `.out`
+ * for `.sh` (`.flow/submit/<id>.out`, next to the script, as the other
+ * schedulers write `.flow/submit/<job id>.out`). `extra` goes to bash before
+ * the script (`-x`). Loader variables (`LD_LIBRARY_PATH`) reach it as they
+ * reach the scheduler programs.
+ *
+ * @throws {SchedulerNotFoundError} when bash is not on PATH.
+ * @example
+ * ```ts ignore
+ * import { runLocalScript } from "./client.ts";
+ * const { outputPath, code } = await runLocalScript("/p/.flow/submit/a.sh");
+ * ```
+ */
+export async function runLocalScript(
+  scriptPath: string,
+  extra: string[] = [],
+  run: { env?: Record<string, string> } = {},
+): Promise<LocalRun> {
+  const base = scriptPath.replace(/\.sh$/, "");
+  const outputPath = `${base}.out`;
+  const id = base.replace(/^.*\//, "");
+  const environment = { ...Deno.env.toObject(), ...run.env };
+  if (findOnPath("bash", environment.PATH) === undefined) {
+    throw new SchedulerNotFoundError("bash not found on PATH: cannot run the script here");
+  }
+  const { env, prelude } = splitLoaderVars(environment);
+  const status = await new Deno.Command("bash", {
+    args: [
+      "-c",
+      `${prelude} flow_out=$1; shift; exec bash "$@" >"$flow_out" 2>&1`,
+      "flow",
+      outputPath,
+      ...extra,
+      scriptPath,
+    ],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  const code = status.signal !== null && status.code === 0 ? 128 : status.code;
+  return { id, outputPath, code };
+}
+
+/**
  * Submits a script file and returns the job id ({@link submitArgs} +
  * {@link runClient} + {@link parseSubmitOutput}; LSF gets the script on stdin).
+ * `local` runs it here to the end ({@link runLocalScript}) and returns its
+ * run's name, whatever its exit code.
  *
  * @throws {SchedulerError} as {@link runClient} and {@link parseSubmitOutput} do.
  * @example
@@ -679,6 +813,7 @@ export async function submitJob(
   options: SubmitOptions,
   run: RunClientOptions = {},
 ): Promise<string> {
+  if (kind === "local") return (await runLocalScript(options.scriptPath, options.extra, run)).id;
   const stdin = submitReadsStdin(kind) ? Deno.readTextFileSync(options.scriptPath) : run.stdin;
   const timeoutMs = run.timeoutMs ?? schedulerTimeoutMs("submit");
   const { stdout } = await runClient(submitArgs(kind, options), { ...run, stdin, timeoutMs });

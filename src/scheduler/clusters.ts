@@ -384,6 +384,8 @@ export interface Detected {
   profile: ClusterProfile;
   /** Why: `--cluster delta`, `FLOW_CLUSTER=delta`, `host name 'x' matches /y/`, ... */
   reason: string;
+  /** True when nothing was found and `local` is the fallback (not asked for, not detected). */
+  fallback?: boolean;
 }
 
 /**
@@ -496,5 +498,9 @@ export function detectCluster(
     if (p) return { profile: p, reason: `${client} found at ${at}` };
   }
   const local = byName("local") ?? { name: "local", scheduler: "local", partitions: [] };
-  return { profile: local, reason: "no batch system client (sbatch, qsub, bsub) on PATH" };
+  return {
+    profile: local,
+    reason: "no batch system client (sbatch, qsub, bsub) on PATH",
+    fallback: true,
+  };
 }

@@ -11,9 +11,12 @@
  * - A request without GPUs goes to a partition without GPUs (to any, when the cluster has no
  *   GPU-less partition, as on Frontier); of those that fit: fewest nodes, then the default,
  *   then the smallest node, then listed order.
+ * - The cores come as tasks of `cpusPerTask` cores (default 1), and a task's cores are on one
+ *   node: a node holds ⌊cpusPerNode / cpusPerTask⌋ tasks, and a task wider than a node fits
+ *   nowhere (see {@link tasksNodes}).
  * - A job spans several nodes only when the request allows it (`nodesAllowed`, e.g. MPI) and
- *   the partition's `maxNodes` (default 1) is more than 1: nodes = the most of ⌈cores /
- *   cpusPerNode⌉, ⌈gpus / gpusPerNode⌉ and ⌈memoryGB / memoryPerNodeGB⌉ (memory is for the
+ *   the partition's `maxNodes` (default 1) is more than 1: nodes = the most of ⌈tasks /
+ *   tasks per node⌉, ⌈gpus / gpusPerNode⌉ and ⌈memoryGB / memoryPerNodeGB⌉ (memory is for the
  *   whole job, spread evenly).
  * - On a whole-node partition the cores are rounded up to full nodes (nodes × cpusPerNode):
  *   the job is charged for them anyway, so it may as well use them. GPUs and memory stay as
@@ -55,6 +58,11 @@ export interface PartitionRequest {
   memoryGB?: number;
   /** The job may span several nodes (MPI); default false: one node. */
   nodesAllowed?: boolean;
+  /**
+   * Cores of one task (default 1); `cores` is then tasks × cpusPerTask (a remainder counts
+   * as one more task). A task's cores must be on one node.
+   */
+  cpusPerTask?: number;
 }
 
 /** The partition chosen and what the job then asks for. */
@@ -81,7 +89,12 @@ function plural(n: number, word: string): string {
 
 function describeRequest(r: PartitionRequest): string {
   const parts: string[] = [];
-  if (r.gpus === 0 || r.cores > 1) parts.push(plural(r.cores, "core"));
+  const cpt = r.cpusPerTask ?? 1;
+  if (cpt > 1 && r.cores > cpt) {
+    parts.push(
+      `${plural(r.cores, "core")} as ${taskCount(r)} tasks of ${cpt} cores, each on one node`,
+    );
+  } else if (r.gpus === 0 || r.cores > 1) parts.push(plural(r.cores, "core"));
   if (r.gpus > 0) parts.push(plural(r.gpus, "GPU"));
   let s = parts.join(" and ");
   if (r.memoryGB !== undefined) s += ` with ${r.memoryGB} GB of memory`;
@@ -119,10 +132,37 @@ function listPartitions(profile: ClusterProfile, r: PartitionRequest): string {
   return profile.partitions.map((p) => describePartition(p, show)).join(", ");
 }
 
+function taskCount(r: PartitionRequest): number {
+  return Math.ceil(r.cores / (r.cpusPerTask ?? 1));
+}
+
+/**
+ * The nodes `ntasks` tasks of `cpusPerTask` cores take on nodes of `cpusPerNode` cores: a
+ * task's cores are on one node, so a node holds ⌊cpusPerNode / cpusPerTask⌋ tasks and the
+ * job takes ⌈ntasks / that⌉ nodes; undefined when one task is wider than a node.
+ *
+ * @example
+ * ```ts
+ * import { tasksNodes } from "./partition.ts";
+ * console.log(tasksNodes(3, 40, 64)); // 3 (one 40-core task per 64-core node)
+ * console.log(tasksNodes(2, 100, 64)); // undefined
+ * ```
+ */
+export function tasksNodes(
+  ntasks: number,
+  cpusPerTask: number,
+  cpusPerNode: number,
+): number | undefined {
+  const perNode = Math.floor(cpusPerNode / cpusPerTask);
+  return perNode < 1 ? undefined : Math.max(1, Math.ceil(ntasks / perNode));
+}
+
 /** Nodes the request needs on `p`, or undefined when it does not fit. */
 function nodesNeeded(p: Partition, r: PartitionRequest): number | undefined {
   const maxNodes = r.nodesAllowed ? (p.maxNodes ?? 1) : 1;
-  let nodes = Math.max(1, Math.ceil(r.cores / p.cpusPerNode));
+  const cpt = Math.min(r.cpusPerTask ?? 1, r.cores);
+  let nodes = tasksNodes(Math.ceil(r.cores / cpt), cpt, p.cpusPerNode);
+  if (nodes === undefined) return undefined;
   if (r.gpus > 0) {
     if (p.gpusPerNode === 0) return undefined;
     nodes = Math.max(nodes, Math.ceil(r.gpus / p.gpusPerNode));
@@ -156,6 +196,9 @@ function checkRequest(r: PartitionRequest): void {
   }
   if (r.memoryGB !== undefined && !(Number.isFinite(r.memoryGB) && r.memoryGB > 0)) {
     throw new UsageError(`a job's memory is a positive number of GB, got ${r.memoryGB}`);
+  }
+  if (r.cpusPerTask !== undefined && !(Number.isInteger(r.cpusPerTask) && r.cpusPerTask >= 1)) {
+    throw new UsageError(`a task's cores are a whole number of at least 1, got ${r.cpusPerTask}`);
   }
 }
 

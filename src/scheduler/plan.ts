@@ -7,7 +7,8 @@
  *   same time; `array` makes a bundle of identical requests one job array.
  * - A pair's request is its group's directives, merged per operation and
  *   combined serially (max cores/GPUs/memory, sum of wall time) or, for a
- *   group with `runOptions.parallel`, in parallel (sums, max wall time).
+ *   group with `runOptions.parallel`, in parallel (sums, max wall time);
+ *   {@link taskLayout} turns the combined directives into tasks × cores.
  * - A bundle's request combines its pairs the same way: serially for a
  *   serial bundle, in parallel for `--parallel`. Pairs with different
  *   requests in one bundle are refused unless `force`, because the job would
@@ -108,9 +109,56 @@ export function groupDirectives(
 }
 
 /**
- * What a batch job asks for, from combined directives: with MPI ranks,
- * `nranks` tasks of `max(1, omp_num_threads)` cores each; otherwise one task
- * with all the cores.
+ * How a batch job lays out its cores: `ntasks` tasks of `cpusPerTask` cores each.
+ *
+ * @example
+ * ```ts
+ * import type { TaskLayout } from "./plan.ts";
+ * const cores = (l: TaskLayout) => l.ntasks * l.cpusPerTask;
+ * ```
+ */
+export interface TaskLayout {
+  /** Tasks: the MPI ranks running at once, or 1 without MPI. */
+  ntasks: number;
+  /** Cores per task (a task's cores are on one node). */
+  cpusPerTask: number;
+}
+
+/**
+ * The tasks and cores per task a batch job asks for, from (combined) directives:
+ *
+ * - without MPI (`nranks` 0): one task of `C = ⌈np × processor_fraction⌉` cores (at least 1);
+ * - with MPI: `C = np` (ranks are started, not shared: `processor_fraction` does not shrink
+ *   them, nor the cores of operations beside them) in `nranks` tasks (one per rank: launchers
+ *   count slots), each of
+ *   `max(max(1, omp_num_threads), ⌈C / nranks⌉)` cores: the widest rank's threads, widened
+ *   until the tasks hold all `C` cores (an explicit larger `np`, or non-MPI operations of a
+ *   group or bundle running beside or between the ranks).
+ *
+ * Never fewer cores than any operation starts (`np ≥ nranks × omp_num_threads` for each), nor
+ * than the combined `np` asks; at most `nranks − 1` more than `C` from the rounding, or more
+ * when ranks of different widths share one job (every task is as wide as the widest rank).
+ *
+ * @example
+ * ```ts
+ * import { taskLayout } from "./plan.ts";
+ * import { DEFAULT_DIRECTIVES } from "../directives/mod.ts";
+ * const d = { ...DEFAULT_DIRECTIVES, np: 16, nranks: 2, omp_num_threads: 2 };
+ * console.log(taskLayout(d)); // { ntasks: 2, cpusPerTask: 8 }
+ * ```
+ */
+export function taskLayout(d: ResolvedDirectives): TaskLayout {
+  if (d.nranks === 0) return { ntasks: 1, cpusPerTask: coresRequested(d) };
+  const cores = d.np;
+  return {
+    ntasks: d.nranks,
+    cpusPerTask: Math.max(1, d.omp_num_threads, Math.ceil(cores / d.nranks)),
+  };
+}
+
+/**
+ * What a batch job asks for, from combined directives: the cores as {@link taskLayout}
+ * lays them out, the GPUs, memory and wall time.
  *
  * @example
  * ```ts
@@ -120,13 +168,7 @@ export function groupDirectives(
  * ```
  */
 export function batchRequest(d: ResolvedDirectives): BatchRequest {
-  const mpi = d.nranks > 0;
-  const r: BatchRequest = {
-    ntasks: mpi ? d.nranks : 1,
-    cpusPerTask: mpi ? Math.max(1, d.omp_num_threads) : coresRequested(d),
-    gpus: gpusRequested(d),
-    nodes: 1,
-  };
+  const r: BatchRequest = { ...taskLayout(d), gpus: gpusRequested(d), nodes: 1 };
   if (d.memory !== undefined) r.memoryGB = d.memory;
   if (d.walltime !== undefined) r.walltimeSeconds = d.walltime;
   return r;

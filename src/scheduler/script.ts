@@ -26,7 +26,9 @@
  * output path with spaces) are written in double quotes with `\` and `"`
  * backslash-escaped, which sbatch's directive parser understands (checked
  * with SLURM 22.05); PBS and LSF read quoted directive values too. A `%`
- * in an output path is a SLURM/LSF placeholder and is left as is.
+ * in `spec.outputPath` is a SLURM/LSF placeholder and is left as is (the
+ * path flow gives holds `%j`/`%J`): the literal part of the path, the
+ * project folder, is escaped by {@link outputPattern}, which makes it.
  *
  * Per-scheduler notes:
  * - SLURM: `--mem` and `--gres=gpu:N` are per node, so the job's total is
@@ -49,6 +51,7 @@
  */
 
 import { formatWalltime } from "../directives/mod.ts";
+import { UsageError } from "../errors.ts";
 import { ceilTolerant, directiveQuote, shellQuote } from "./_util.ts";
 import type { SchedulerKind, ScriptSpec } from "./types.ts";
 
@@ -80,6 +83,51 @@ const ARRAY_INDEX: Record<SchedulerKind, { variable: string; base: number } | un
  */
 export function arrayIndexBase(kind: SchedulerKind): number {
   return ARRAY_INDEX[kind]?.base ?? 0;
+}
+
+/**
+ * Where the scheduler writes a batch job's output: `<projectRoot>/.flow/submit/`
+ * and a file name with the scheduler's job id placeholder, the project folder
+ * escaped so that the scheduler takes it literally:
+ *
+ * - SLURM (`--output` is a filename pattern, checked with 22.05): `%j.out`;
+ *   a `%` of the folder is written `%%`. A `\` anywhere turns every
+ *   replacement off and escapes the next character, so a folder holding a
+ *   `\` gets its `\`s doubled, its `%`s as they are, and the fixed name
+ *   `job.out` (every such job writes that one file, as on PBS).
+ * - LSF (`-o`): `%J.out`. LSF replaces `%J` and `%I` and documents no
+ *   escape for them, so a folder holding `%J` or `%I` is refused; any other
+ *   `%` is taken literally.
+ * - PBS (`-o` is a plain path: nothing is replaced): `job.out`.
+ * - local (no header; the run's output goes next to its script, see
+ *   `runLocalScript`): `job.out`.
+ *
+ * @throws {UsageError} for an LSF project folder whose path holds `%J` or `%I`.
+ * @example
+ * ```ts
+ * import { outputPattern } from "./script.ts";
+ * console.log(outputPattern("slurm", "/p/50%x")); // /p/50%%x/.flow/submit/%j.out
+ * ```
+ */
+export function outputPattern(kind: SchedulerKind, projectRoot: string): string {
+  const dir = "/.flow/submit/";
+  switch (kind) {
+    case "slurm":
+      return projectRoot.includes("\\")
+        ? `${projectRoot.replaceAll("\\", "\\\\")}${dir}job.out`
+        : `${projectRoot.replaceAll("%", "%%")}${dir}%j.out`;
+    case "lsf":
+      if (/%[JI]/.test(projectRoot)) {
+        throw new UsageError(
+          `the project folder ${JSON.stringify(projectRoot)} holds '%J' or '%I', which LSF ` +
+            "replaces in a job's output path (bsub -o) and has no escape for: move or rename it",
+        );
+      }
+      return `${projectRoot}${dir}%J.out`;
+    case "pbs":
+    case "local":
+      return `${projectRoot}${dir}job.out`;
+  }
 }
 
 /**

@@ -116,7 +116,7 @@ Deno.test("property: a serial group asks for the max of np, ngpu, memory and the
       assertEquals(g.memory, max(of("memory")));
       assertEquals(g.walltime, sum(of("walltime")));
       assertEquals(g.fork, ds.some((d) => d.fork));
-      assertEquals(g.processor_fraction, ds[0].processor_fraction);
+      assertEquals(g.processor_fraction, max(of("processor_fraction")));
       assertEquals(g.executable, ds[0].executable);
     }),
     RUNS,
@@ -131,11 +131,12 @@ Deno.test("property: a parallel group asks for the sums of np, ngpu, memory and 
       assertEquals(g.np, sum(of("np")));
       assertEquals(g.ngpu, sum(of("ngpu")));
       assertEquals(g.nranks, sum(of("nranks")));
-      assertEquals(g.omp_num_threads, sum(of("omp_num_threads")));
+      // Threads are per rank: the widest, not the sum.
+      assertEquals(g.omp_num_threads, max(of("omp_num_threads")));
       assertEquals(g.memory, sum(of("memory")));
       assertEquals(g.walltime, max(of("walltime")));
       assertEquals(g.fork, ds.some((d) => d.fork));
-      assertEquals(g.processor_fraction, ds[0].processor_fraction);
+      assertEquals(g.processor_fraction, max(of("processor_fraction")));
       // A parallel group never asks for fewer processors or GPUs than a serial one.
       const s = aggregateGroupDirectives(ds, "serial");
       assert(g.np >= s.np && g.ngpu >= s.ngpu);
@@ -154,20 +155,35 @@ Deno.test("property: a group of one asks for what its operation asks; no operati
   );
 });
 
-Deno.test("property: the order of a group's operations changes only the 'first' directives", () => {
+Deno.test("property: the order of a group's operations changes only executable ('first')", () => {
   fc.assert(
     fc.property(list, fc.constantFrom("serial" as const, "parallel" as const), (ds, mode) => {
       const a = aggregateGroupDirectives(ds, mode);
       const b = aggregateGroupDirectives([...ds].reverse(), mode);
       // A sum of memory sizes (floats) may differ in the last bit with the order.
       if (a.memory !== undefined) assert(Math.abs(a.memory - b.memory!) <= 1e-12 * a.memory);
-      const rest = (d: ResolvedDirectives) => ({
-        ...d,
-        memory: 0,
-        processor_fraction: 0,
-        executable: "",
-      });
+      const rest = (d: ResolvedDirectives) => ({ ...d, memory: 0, executable: "" });
       assertEquals(rest(a), rest(b));
+    }),
+    RUNS,
+  );
+});
+
+Deno.test("property: a group's cores and GPUs cover each operation's own (serial) or their sum (parallel)", () => {
+  fc.assert(
+    fc.property(list, fc.constantFrom("serial" as const, "parallel" as const), (ds, mode) => {
+      const g = aggregateGroupDirectives(ds, mode);
+      const combine = (xs: number[]) =>
+        mode === "serial" ? Math.max(...xs) : xs.reduce((a, b) => a + b, 0);
+      const cores = combine(ds.map((d) => d.np * d.processor_fraction));
+      const gpus = combine(ds.map((d) => d.ngpu * d.processor_fraction));
+      assert(coresRequested(g) >= cores * (1 - 1e-9), `${coresRequested(g)} < ${cores}`);
+      assert(gpusRequested(g) >= gpus * (1 - 1e-9), `${gpusRequested(g)} < ${gpus}`);
+      if (mode === "serial") {
+        for (const d of ds) {
+          assert(coresRequested(g) >= coresRequested(d) && gpusRequested(g) >= gpusRequested(d));
+        }
+      }
     }),
     RUNS,
   );

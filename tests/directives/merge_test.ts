@@ -176,12 +176,11 @@ Deno.test("aggregation of a group (table)", () => {
       memory: 4.5,
       fork: true,
     }],
-    // executable and processor_fraction: the first operation's, even when unset
+    // executable: the first operation's, even when unset; processor_fraction: the largest
     [[C, B], "serial", {
       np: 4,
       nranks: 3,
       omp_num_threads: 4,
-      processor_fraction: 0.5,
       walltime: 1800,
       memory: 0.5,
       fork: true,
@@ -195,9 +194,18 @@ Deno.test("aggregation of a group (table)", () => {
       fork: true,
       executable: "python3",
     }],
-    // unset only when all are unset
+    // unset only when all are unset; equal fractions are kept
     [[C, C], "serial", { np: 3, nranks: 3, processor_fraction: 0.5 }],
     [[C, C], "parallel", { np: 6, nranks: 6, processor_fraction: 0.5 }],
+    // threads are per rank: side by side they are not added up
+    [[B, B], "parallel", {
+      np: 8,
+      omp_num_threads: 4,
+      walltime: 1800,
+      memory: 1,
+      fork: true,
+      executable: "python3",
+    }],
     [[DEFAULT_DIRECTIVES, DEFAULT_DIRECTIVES], "parallel", { np: 2 }],
     [[DEFAULT_DIRECTIVES, DEFAULT_DIRECTIVES], "serial", {}],
   ];

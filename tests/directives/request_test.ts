@@ -51,3 +51,18 @@ Deno.test("a parallel bundle of quarter-core operations requests one core, not f
   assertEquals(coresRequested(bundle), 1);
   assertEquals(coresRequested(aggregateGroupDirectives([quarter, quarter], "serial")), 1);
 });
+
+Deno.test("a group asks for every operation's own cores and GPUs, whatever the first fraction", () => {
+  const cases: [Record<string, unknown>[], "serial" | "parallel", number, number][] = [
+    // [operations, mode, cores, GPUs]
+    [[{ np: 4, processor_fraction: 0.5 }, { np: 8 }], "serial", 8, 0], // was 4
+    [[{ np: 8 }, { np: 4, processor_fraction: 0.5 }], "serial", 8, 0],
+    [[{ ngpu: 2, processor_fraction: 0.5 }, { ngpu: 4 }], "serial", 1, 4], // was 2
+    [[{ np: 4, processor_fraction: 0.25 }, { np: 4 }], "parallel", 8, 0], // was 2; 5 exactly
+    [[{ np: 2, processor_fraction: 0.5 }, { np: 2, processor_fraction: 0.5 }], "parallel", 2, 0],
+  ];
+  for (const [raws, mode, cores, gpus] of cases) {
+    const g = aggregateGroupDirectives(raws.map((r) => validateDirectives(r, "op")), mode);
+    assertEquals([coresRequested(g), gpusRequested(g)], [cores, gpus], JSON.stringify(raws));
+  }
+});

@@ -31,8 +31,8 @@ Deno.test("the table lists every directive once, in canonical order, with its ru
     np: "max/sum",
     ngpu: "max/sum",
     nranks: "max/sum",
-    omp_num_threads: "max/sum",
-    processor_fraction: "first/first",
+    omp_num_threads: "max/max", // threads are per rank
+    processor_fraction: "max/max", // covers every operation's share
     walltime: "sum/max",
     memory: "max/sum",
     fork: "any/any",

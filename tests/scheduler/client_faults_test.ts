@@ -1,7 +1,8 @@
 /**
  * Scheduler clients that are missing, fail, hang or print garbage, for SLURM,
  * PBS and LSF, through the real command line: `flow submit` refuses with
- * one line and exit code 2 and records nothing as submitted; `flow status`
+ * one line, exit code 2 for a missing client and 1 for one that ran and
+ * failed, hung or printed garbage, and records nothing as submitted; `flow status`
  * warns in one line and still prints the status (exit code 0). A hung
  * client is killed with everything it started after FLOW_SCHEDULER_TIMEOUT
  * seconds (short here, so the tests run fast).
@@ -150,7 +151,8 @@ for (const kind of Object.keys(KINDS) as Kind[]) {
       for (const [i, { r, log }] of results.entries()) {
         const c = submitCases[i];
         const what = `submit with ${c.prog} ${c.mode}`;
-        assertEquals(r.code, 2, `${what}: ${r.stderr}`);
+        // Missing: the wrong machine or --cluster (2); ran and failed: a failed operation (1).
+        assertEquals(r.code, c.mode === "missing" ? 2 : 1, `${what}: ${r.stderr}`);
         const line = oneLine(r, what);
         assert(line.startsWith("flow: error: "), line);
         if (c.prog === queue) {
@@ -212,7 +214,7 @@ Deno.test("a submit program failing part-way: what it submitted before stays rec
       FAKE_MODE_sbatch: "ok-then-fail",
     };
     const r = await flow(["submit", "--cluster", "slurm"], { cwd: root, env });
-    assertEquals(r.code, 2, r.stderr);
+    assertEquals(r.code, 1, r.stderr);
     const line = oneLine(r, "partial submit");
     assertStringIncludes(line, "failed (exit code 1)");
     assertStringIncludes(line, "QOSMaxSubmitJobPerUserLimit");
@@ -224,6 +226,30 @@ Deno.test("a submit program failing part-way: what it submitted before stays rec
     const records = Deno.readTextFileSync(`${root}/.flow/submissions.jsonl`).trim().split("\n");
     assertEquals(records.length, 1);
     assertEquals(JSON.parse(records[0]).id, "16");
+  });
+});
+
+Deno.test("flow cancel: a failing squeue exits 1, a missing one 2", async () => {
+  await withTempDir(async (dir) => {
+    const root = await project(dir);
+    const sys = systemBin(dir);
+    for (
+      const [mode, prog, code] of [
+        ["fail", "squeue", 1],
+        ["garbage", "squeue", 1],
+        ["missing", "squeue", 2],
+      ] as const
+    ) {
+      const bin = fakeBin(`${dir}/bin-${prog}-${mode}`, mode === "missing" ? prog : undefined);
+      const env: Record<string, string> = {
+        PATH: `${bin}:${sys}`,
+        [`FAKE_MODE_${prog}`]: mode === "missing" ? "ok" : mode,
+      };
+      const r = await flow(["cancel", "--cluster", "slurm"], { cwd: root, env });
+      const what = `cancel with ${prog} ${mode}`;
+      assertEquals(r.code, code, `${what}: ${r.stderr}`);
+      assert(oneLine(r, what).startsWith("flow: error: "), r.stderr);
+    }
   });
 });
 

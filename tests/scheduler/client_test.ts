@@ -16,6 +16,7 @@ import { withTempDir } from "../_helpers.ts";
 import {
   cancelArgs,
   cancelJobs,
+  checkJobId,
   parseQueue,
   parseSubmitOutput,
   queryQueue,
@@ -27,7 +28,8 @@ import {
   submitReadsStdin,
   writeSubmitScript,
 } from "../../src/scheduler/client.ts";
-import { FlowError } from "../../src/errors.ts";
+import { FlowError, UsageError } from "../../src/errors.ts";
+import type { SchedulerKind } from "../../src/scheduler/types.ts";
 import { recordSubmission, trackedStates, trackKey } from "../../src/scheduler/names.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
@@ -377,4 +379,38 @@ Deno.test("runClient: a hung program is killed after the time limit", async () =
       "did not finish",
     );
   });
+});
+
+Deno.test("checkJobId: each scheduler's job id forms pass, anything else is a usage error", () => {
+  const ok: [SchedulerKind, string][] = [
+    ["slurm", "123"],
+    ["slurm", "123_4"],
+    ["pbs", "123"],
+    ["pbs", "123.pbs01"],
+    ["pbs", "123.pbs01.example.org"],
+    ["pbs", "123[].pbs01"],
+    ["pbs", "123[4].pbs01"],
+    ["lsf", "123"],
+    ["lsf", "123[4]"],
+    ["local", "123"],
+  ];
+  for (const [kind, id] of ok) assertEquals(checkJobId(kind, id), id, `${kind} ${id}`);
+  const bad: [SchedulerKind, string][] = [
+    ["slurm", ""],
+    ["slurm", "a b"],
+    ["slurm", "12 13"],
+    ["slurm", "1:2"],
+    ["slurm", "12.server"],
+    ["slurm", '"12"'],
+    ["slurm", "-1"],
+    ["pbs", "x.server"],
+    ["pbs", "12."],
+    ["lsf", "12_3"],
+    ["lsf", "done(12)"],
+    ["local", ""],
+  ];
+  for (const [kind, id] of bad) {
+    assertThrows(() => checkJobId(kind, id), UsageError, `--after: ${JSON.stringify(id)} is not`);
+  }
+  assertThrows(() => checkJobId("lsf", "x"), UsageError, "is not an LSF job id (expected 123 or");
 });

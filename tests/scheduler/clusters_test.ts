@@ -301,6 +301,8 @@ other: {scheduler: slurm, detect: {env: ["SITE=other"]}}
     });
     assertEquals(d.profile.name, c.expect, c.what);
     if (c.reason) assertEquals(d.reason, c.reason, c.what);
+    // Only local found for want of anything else is a fallback (flow submit says so).
+    assertEquals(d.fallback === true, c.what === "nothing: local", c.what);
   }
 });
 

@@ -6,6 +6,7 @@ import {
   describePartition,
   PartitionError,
   type PartitionRequest,
+  tasksNodes,
 } from "../../src/scheduler/partition.ts";
 import { BUILTIN_PROFILES } from "../../src/scheduler/profiles.ts";
 import type { ClusterProfile } from "../../src/scheduler/types.ts";
@@ -266,6 +267,8 @@ Deno.test("choosePartition: malformed requests are usage errors", () => {
       { cores: 1.5, gpus: 0 },
       { cores: 1, gpus: -1 },
       { cores: 1, gpus: 0, memoryGB: 0 },
+      { cores: 4, gpus: 0, cpusPerTask: 0 },
+      { cores: 4, gpus: 0, cpusPerTask: 1.5 },
     ]
   ) {
     assertThrows(() => choosePartition(delta, req), UsageError);
@@ -278,5 +281,70 @@ Deno.test("describePartition shows what is asked", () => {
   assertEquals(
     describePartition(p, { memory: true, nodes: true, wholeNode: true }),
     "gpu (40 cores, 4 GPUs, memory unknown, up to 4 nodes, whole nodes)",
+  );
+});
+
+Deno.test("tasksNodes: a node holds ⌊cores per node / cores per task⌋ whole tasks (table)", () => {
+  const cases: [number, number, number, number | undefined][] = [
+    // [tasks, cores per task, cores per node, nodes]
+    [1, 1, 64, 1],
+    [64, 1, 64, 1],
+    [65, 1, 64, 2],
+    [3, 40, 64, 3], // 120 cores, but one 40-core task per node
+    [100, 3, 128, 3], // 42 tasks per node
+    [128, 3, 128, 4], // 300 cores would say 3 nodes; 42 + 42 + 42 + 2 tasks
+    [2, 64, 64, 2],
+    [2, 100, 64, undefined], // a task wider than a node fits nowhere
+    [1, 65, 64, undefined],
+  ];
+  for (const [ntasks, cpt, cpn, nodes] of cases) {
+    assertEquals(tasksNodes(ntasks, cpt, cpn), nodes, `${ntasks} × ${cpt} on ${cpn}`);
+  }
+});
+
+Deno.test("choosePartition: nodes count whole tasks; a task wider than a node is refused", () => {
+  const p: ClusterProfile = {
+    name: "t",
+    scheduler: "slurm",
+    partitions: [
+      { name: "cpu", cpusPerNode: 64, gpusPerNode: 0, maxNodes: 4 },
+      { name: "big", cpusPerNode: 128, gpusPerNode: 0, maxNodes: 4 },
+    ],
+  };
+  const cases: [PartitionRequest, string | undefined, string, number][] = [
+    // [request, --partition, partition, nodes]
+    [{ cores: 120, gpus: 0, nodesAllowed: true, cpusPerTask: 40 }, "cpu", "cpu", 3],
+    [{ cores: 300, gpus: 0, nodesAllowed: true, cpusPerTask: 3 }, "big", "big", 3],
+    [{ cores: 384, gpus: 0, nodesAllowed: true, cpusPerTask: 3 }, "big", "big", 4],
+    // Chosen freely: fewest nodes (2 × 100 fits only on 128-core nodes).
+    [{ cores: 200, gpus: 0, nodesAllowed: true, cpusPerTask: 100 }, undefined, "big", 2],
+    [{ cores: 120, gpus: 0, nodesAllowed: true, cpusPerTask: 40 }, undefined, "big", 1],
+    // Without cpusPerTask: one core per task, as before.
+    [{ cores: 120, gpus: 0, nodesAllowed: true }, "cpu", "cpu", 2],
+  ];
+  for (const [req, wanted, partition, nodes] of cases) {
+    const r = choosePartition(p, req, wanted);
+    assertEquals([r.partitionName, r.nodes], [partition, nodes], JSON.stringify(req));
+  }
+  assertThrows(
+    () => choosePartition(p, { cores: 200, gpus: 0, nodesAllowed: true, cpusPerTask: 100 }, "cpu"),
+    PartitionError,
+    "partition 'cpu' of cluster 't' cannot run 200 cores as 2 tasks of 100 cores, each on one " +
+      "node: cpu (64 cores, 0 GPUs, up to 4 nodes), big (128 cores, 0 GPUs, up to 4 nodes)",
+  );
+  const small = { ...p, partitions: [p.partitions[0]] };
+  const e = assertThrows(
+    () => choosePartition(small, { cores: 200, gpus: 0, nodesAllowed: true, cpusPerTask: 100 }),
+    PartitionError,
+    "no partition of cluster 't' can run 200 cores as 2 tasks of 100 cores, each on one node: " +
+      "cpu (64 cores, 0 GPUs, up to 4 nodes)",
+  );
+  assertEquals(e instanceof UsageError, true);
+  // 3 tasks of 40 cores need 3 of these nodes: refused where only 2 are allowed.
+  const two = { ...p, partitions: [{ ...p.partitions[0], maxNodes: 2 }] };
+  assertThrows(
+    () => choosePartition(two, { cores: 120, gpus: 0, nodesAllowed: true, cpusPerTask: 40 }),
+    PartitionError,
+    "no partition of cluster 't' can run 120 cores as 3 tasks of 40 cores, each on one node: ",
   );
 });

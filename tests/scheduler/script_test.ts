@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { UsageError } from "../../src/errors.ts";
 import { withTempDir } from "../_helpers.ts";
-import { arrayIndexBase, renderScript } from "../../src/scheduler/script.ts";
+import { arrayIndexBase, outputPattern, renderScript } from "../../src/scheduler/script.ts";
 import type { SchedulerKind, ScriptSpec } from "../../src/scheduler/types.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
@@ -358,4 +358,26 @@ Deno.test("renderScript: inconsistent specs are refused", () => {
     UsageError, // a project path or an option with a line break: the user's to change
     "line break",
   );
+});
+
+Deno.test("outputPattern: a % of the project path is escaped where the scheduler replaces it", () => {
+  // SLURM's filename pattern: %% is a literal % (checked with 22.05: %x would become the job name).
+  assertEquals(outputPattern("slurm", "/tmp/run%x/p"), "/tmp/run%%x/p/.flow/submit/%j.out");
+  assertEquals(outputPattern("slurm", "/p"), "/p/.flow/submit/%j.out");
+  // A backslash turns SLURM's replacements off and escapes the next character: doubled, no %j.
+  assertEquals(outputPattern("slurm", "/tmp/a%x\\b"), "/tmp/a%x\\\\b/.flow/submit/job.out");
+  // LSF replaces %J and %I only and has no escape: other % are literal, those refused.
+  assertEquals(outputPattern("lsf", "/tmp/100%/p"), "/tmp/100%/p/.flow/submit/%J.out");
+  for (const bad of ["/tmp/a%J", "/tmp/a%Ib"]) {
+    assertThrows(() => outputPattern("lsf", bad), UsageError, "has no escape");
+  }
+  // PBS replaces nothing in -o.
+  assertEquals(outputPattern("pbs", "/tmp/run%x"), "/tmp/run%x/.flow/submit/job.out");
+  // The header carries it as given (a value with spaces is quoted, % kept).
+  const script = renderScript(
+    "slurm",
+    spec({ outputPath: outputPattern("slurm", "/tmp/run%x 1"), projectRoot: "/tmp/run%x 1" }),
+  );
+  assertStringIncludes(script, '#SBATCH --output="/tmp/run%%x 1/.flow/submit/%j.out"\n');
+  assertStringIncludes(script, "cd -- '/tmp/run%x 1' || exit 1\n");
 });

@@ -117,6 +117,23 @@ slurmTest("SLURM: bundles, arrays and cancel", async (dir) => {
   assertStringIncludes(c.stderr, "cancelled 1 batch job(s)");
 });
 
+slurmTest(
+  "SLURM: a project path with % (run%x) gets its output where the script says, and the work runs",
+  async (tmp) => {
+    const dir = `${tmp}/run%x 100%/p`;
+    const ids = await project(dir);
+    const sub = await flow(["submit", "-o", "op1"], { cwd: dir });
+    assertEquals(sub.code, 0, sub.stderr);
+    const jobIds = sub.stdout.trim().split("\n").map((l) => l.split("\t")[0]);
+    await waitUntilGone(jobIds);
+    for (const id of ids) Deno.statSync(`${dir}/workspace/${id}/op1.txt`);
+    for (const jobId of jobIds) {
+      const out = Deno.readTextFileSync(`${dir}/.flow/submit/${jobId}.out`);
+      assertStringIncludes(out, "op1");
+    }
+  },
+);
+
 /** A slow operation while `slow-flag` exists in the project folder; quick otherwise. */
 const slowWorkflow = (walltime: string) => `
 operations:
@@ -235,7 +252,7 @@ Deno.test("PBS and LSF scripts carry the merged request (no server needed)", asy
   });
 });
 
-Deno.test("a failing or missing sbatch is a clear error and nothing is recorded as submitted", async () => {
+Deno.test("a failing sbatch (a rejected submission) is a clear error, exit 1, and nothing is recorded as submitted", async () => {
   await withTempDir(async (dir) => {
     await project(dir);
     const bin = `${dir}/bin`;
@@ -249,7 +266,7 @@ Deno.test("a failing or missing sbatch is a clear error and nothing is recorded 
     Deno.chmodSync(`${bin}/squeue`, 0o755);
     const env = { PATH: `${bin}:/usr/bin:/bin` };
     const r = await flow(["submit", "-o", "ex", "--cluster", "slurm"], { cwd: dir, env });
-    assertEquals(r.code, 2, r.stderr);
+    assertEquals(r.code, 1, r.stderr);
     assertStringIncludes(r.stderr, "Invalid account");
     assertEquals(
       [...Deno.readDirSync(`${dir}/.flow`)].some((e) => e.name === "submissions.jsonl"),
@@ -257,7 +274,7 @@ Deno.test("a failing or missing sbatch is a clear error and nothing is recorded 
     );
     Deno.writeTextFileSync(`${bin}/sbatch`, "#!/bin/bash\necho 'hello, I am not sbatch'\n");
     const g = await flow(["submit", "-o", "ex", "--cluster", "slurm"], { cwd: dir, env });
-    assertEquals(g.code, 2);
+    assertEquals(g.code, 1);
     assertStringIncludes(g.stderr, "hello, I am not sbatch");
   });
 });

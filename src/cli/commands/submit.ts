@@ -2,18 +2,21 @@
 
 import { ConditionCache } from "../../registry/condition_cache.ts";
 import type { Command } from "../deps.ts";
-import { UsageError } from "../../errors.ts";
+import { FlowError, OperationError, UsageError } from "../../errors.ts";
 import { Evaluator } from "../../registry/eligibility.ts";
 import type { Group } from "../../registry/group.ts";
 import { shellQuote } from "../../registry/template.ts";
 import { choosePartition } from "../../scheduler/partition.ts";
-import { groupDirectives, type Pair, planSubmissions } from "../../scheduler/plan.ts";
-import { renderScript } from "../../scheduler/script.ts";
+import { batchRequest, groupDirectives, type Pair, planSubmissions } from "../../scheduler/plan.ts";
+import { outputPattern, renderScript } from "../../scheduler/script.ts";
 import { jobName, recordSubmission, trackedStates, trackKey } from "../../scheduler/names.ts";
 import {
   cancelJobs,
+  checkJobId,
   queryQueue,
+  runLocalScript,
   SchedulerError,
+  SchedulerNotFoundError,
   submitArgs,
   submitJob,
   writeSubmitScript,
@@ -89,13 +92,86 @@ async function queued(
     return await tracked(wf, kind);
   } catch (e) {
     if (!pretend) {
-      throw new UsageError(
-        `cannot check what is already queued (${(e as Error).message}); nothing was submitted`,
-      );
+      if (!(e instanceof FlowError)) throw e;
+      // A missing squeue is exit 2 (the wrong machine or --cluster), one that failed is 1.
+      const message = `cannot check what is already queued (${e.message}); nothing was submitted`;
+      throw e instanceof SchedulerNotFoundError
+        ? new SchedulerNotFoundError(message, { cause: e })
+        : e instanceof SchedulerError
+        ? new SchedulerError(message, { cause: e })
+        : new UsageError(message, { cause: e });
     }
     err(`warning: cannot check what is already queued: ${(e as Error).message}`);
     return new Map();
   }
+}
+
+/**
+ * How many of a command's arguments came after a literal `--` on the command
+ * line. Commander drops the `--` (at whichever level it meets it) and gives
+ * the words before and after it as one list, so the command line as typed
+ * (the root program's `rawArgs`) is read again: the first `--` after the
+ * command's name that is not the value of an option of the program or the
+ * command. The words after it are the last ones of the list.
+ */
+function countAfterDashDash(cmd: Command): number {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+  const takesValue = (levels: Command[], arg: string, next: string | undefined) =>
+    levels.some((c) =>
+      c.options.some((o) =>
+        (o.long === arg || o.short === arg) &&
+        (o.required || (o.optional && next !== undefined && !next.startsWith("-")))
+      )
+    );
+  let i = 0;
+  for (; i < raw.length && raw[i] !== cmd.name(); i++) {
+    if (raw[i] === "--") return 0;
+    if (takesValue([root], raw[i], raw[i + 1])) i++;
+  }
+  for (i++; i < raw.length; i++) {
+    if (raw[i] === "--") return raw.length - i - 1;
+    if (takesValue([root, cmd], raw[i], raw[i + 1])) i++;
+  }
+  return 0;
+}
+
+/**
+ * Refuses words given to `flow submit` before `--` (`flow submit simulate`
+ * would pass `simulate` to sbatch in place of the script), with a hint when
+ * one names an operation or group.
+ */
+async function refuseStrayWords(cmd: Command, extra: string[], ctx: CliContext): Promise<void> {
+  const stray = extra.slice(0, extra.length - countAfterDashDash(cmd));
+  if (stray.length === 0) return;
+  let names: string[] = [];
+  try {
+    names = (await ctx.loadWorkflow()).registry.names;
+  } catch {
+    // no workflow to name: no hint
+  }
+  const known = stray.filter((w) => names.includes(w));
+  const hint = known.length > 0 ? ` (did you mean -o ${known.map(shellQuote).join(" ")}?)` : "";
+  throw new UsageError(
+    `unexpected argument${stray.length > 1 ? "s" : ""} ${
+      stray.map((w) => `'${w}'`).join(" ")
+    }${hint}: the operations and groups to submit are given with -o, and arguments ` +
+      "for the submit program (sbatch, qsub, bsub) go after --, as in " +
+      "'flow submit -o NAME -- --qos=debug'",
+  );
+}
+
+/** The pairs of one group split by request (in order of first appearance): one array each. */
+function byRequest(pairs: Pair[]): Pair[][] {
+  const sets = new Map<string, Pair[]>();
+  for (const p of pairs) {
+    const key = JSON.stringify(batchRequest(p.directives));
+    const list = sets.get(key) ?? [];
+    list.push(p);
+    sets.set(key, list);
+  }
+  return [...sets.values()];
 }
 
 /** Registers `flow submit` and `flow cancel`. */
@@ -114,12 +190,16 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .option("-p, --parallel", "run a bundle's pairs at the same time (requests are summed)")
     .option(
       "--array",
-      "submit a group's pairs (or each --bundle) as one job array of identical requests",
+      "submit a group's pairs of identical requests (or each --bundle) as one job array",
     )
-    .option("--array-limit <n>", "at most N array tasks at once (%N)", positiveInt("--array-limit"))
+    .option(
+      "--array-limit <n>",
+      "with --array: at most N array tasks at once (%N)",
+      positiveInt("--array-limit"),
+    )
     .option("--pretend", "print each script and its submit command; submit nothing")
     .option("--hold", "submit held")
-    .option("--after <jobid>", "start only after this job succeeded")
+    .option("--after <jobid>", "start only after this scheduler job id succeeded")
     .option("--partition <name>", "the partition (default: chosen from the request)")
     .option("--account <name>", "the account to charge")
     .option("--cluster <name>", "the cluster profile (default: detected; see 'flow clusters')")
@@ -129,7 +209,10 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
       "--template <file>",
       "a script template: {{header}}, {{body}}, {{job_name}} and {{project}} are filled in",
     )
-    .argument("[extra...]", "after --: arguments passed to the submit command (sbatch, qsub, bsub)")
+    .argument(
+      "[-- extra...]",
+      "after --: arguments passed to the submit command (sbatch, qsub, bsub; bash for local)",
+    )
     .addHelpText(
       "after",
       `
@@ -139,18 +222,48 @@ by key, combined serially (max cores, GPUs, memory; summed wall time) or in
 parallel. The script cd's to the project and runs 'flow run -o GROUP -j ID'
 with the same flow that submitted. Jobs are named so that 'flow status' can
 find them with one query; what is queued, held or running is not submitted
-again. Scripts are kept in .flow/submit/.
+again. Scripts are kept in .flow/submit/, and the scheduler writes each
+job's output there (SLURM and LSF <job id>.out, PBS job.out).
+
+--array makes one job array of a group's pairs with the same request (or of
+each --bundle of N pairs); --parallel does not apply to arrays, and
+--array-limit needs --array. Words before -- are refused: the operations
+and groups are given with -o, and what follows -- goes to the submit program.
+
+With no sbatch, qsub or bsub on PATH (the 'local' cluster) each script runs
+here with bash, one after the other, to the end (no time limit), its output
+in .flow/submit/<name>.out; flow says so on stderr unless --cluster local
+(or FLOW_CLUSTER=local) asked for it.
+
+Exit codes: 2 for bad arguments or no scheduler program on PATH; 1 when the
+scheduler's program ran and failed (a rejected submission, a failing queue
+query) or a local run failed.
 
 Examples:
   flow submit --pretend -o simulate             # show the scripts
   flow submit -o pipeline --bundle 10 --parallel
   flow submit -o simulate --array --array-limit 20
+  flow submit -o simulate --after 4242          # after job 4242 succeeded
   flow submit --partition gpu --account abc123 -- --qos=debug`,
     )
-    .action(async (extra: string[], flags: SubmitFlags) => {
+    .action(async (extra: string[], flags: SubmitFlags, cmd: Command) => {
+      await refuseStrayWords(cmd, extra, ctx);
+      if (flags.arrayLimit !== undefined && !flags.array) {
+        throw new UsageError("--array-limit needs --array (it limits the tasks of a job array)");
+      }
+      if (flags.parallel && flags.array) {
+        throw new UsageError(
+          "--parallel and --array do not go together: a job array's tasks are separate jobs " +
+            "the scheduler starts as it can (use --array-limit to cap how many run at once)",
+        );
+      }
       const wf = await ctx.loadWorkflow();
-      const { profile } = await detectForProject(ctx, flags.cluster);
+      const detected = await detectForProject(ctx, flags.cluster);
+      const { profile } = detected;
       const kind = profile.scheduler;
+      if (flags.after !== undefined) checkJobId(kind, flags.after);
+      // The output path's folder part, escaped for the scheduler (before anything is asked).
+      const outputPath = outputPattern(kind, wf.project.root);
       const groups = wf.registry.select(flags.operation);
       // Every selected job is weighed unless --num stops early: the stamps of the jobs the cache
       // knows are read on the other core while this one lists them and asks the scheduler.
@@ -218,67 +331,81 @@ Examples:
       }
       const root = wf.project.root;
       // Plan everything (and check every request against the partitions) before submitting anything.
+      // --array without --bundle: one array per group and request.
+      const arrayWhole = flags.array === true && flags.bundle === undefined;
       const planned = [...byGroup.values()].flatMap((pairs) =>
-        planSubmissions(pairs, {
-          bundle: flags.bundle,
-          parallel: flags.parallel,
-          array: flags.array,
-          force: flags.force,
-        })
-      ).map((job) => {
-        const r = job.request;
-        const choice = choosePartition(profile, {
-          cores: r.ntasks * r.cpusPerTask,
-          gpus: r.gpus,
-          memoryGB: r.memoryGB,
-          nodesAllowed: r.ntasks > 1,
-        }, flags.partition);
-        const group = job.pairs[0].group;
-        const ids = job.pairs.map((p) => p.agg.id);
-        const verb = flags.ignoreConditions
-          ? ["exec", group.name]
-          : ["run", "-o", escapeRegex(group.name)];
-        const commands = job.pairs.map((p) =>
-          [
-            ...self,
-            "--project",
-            root,
-            ...verb,
-            ...(flags.ignoreConditions ? [p.agg.id] : ["-j", p.agg.id]),
-          ]
-            .map(shellQuote).join(" ")
-        );
-        const name = jobName(root, group.name, ids, ids.length > 1);
-        const script = renderScript(kind, {
-          jobName: name,
-          outputPath: `${root}/.flow/submit/${
-            kind === "lsf" ? "%J" : kind === "slurm" ? "%j" : "job"
-          }.out`,
-          projectRoot: root,
-          // Whole-node partitions: a single-task job gets every core of its nodes.
-          request: {
-            ...r,
-            nodes: choice.nodes,
-            cpusPerTask: choice.rounded && r.ntasks === 1 ? choice.cores : r.cpusPerTask,
-          },
-          partition: choice.partitionName,
-          account: flags.account ?? profile.account,
-          hold: flags.hold,
-          after: flags.after,
-          array: job.array ? { count: job.pairs.length, limit: flags.arrayLimit } : undefined,
-          gpuDirective: profile.gpuDirective,
-          commands,
-          parallel: job.parallel,
-          ompNumThreads: job.directives.omp_num_threads > 0
-            ? job.directives.omp_num_threads
-            : undefined,
-          extraLines: [...(profile.custom ?? []), ...splitOptions(group.submitOptions)],
-          setup: profile.setup ?? [],
+        arrayWhole ? byRequest(pairs) : [pairs]
+      )
+        .flatMap((pairs) =>
+          planSubmissions(pairs, {
+            bundle: arrayWhole ? pairs.length : flags.bundle,
+            parallel: flags.parallel,
+            array: flags.array,
+            force: flags.force,
+          })
+        ).map((job) => {
+          const r = job.request;
+          const choice = choosePartition(profile, {
+            cores: r.ntasks * r.cpusPerTask,
+            gpus: r.gpus,
+            memoryGB: r.memoryGB,
+            nodesAllowed: r.ntasks > 1,
+          }, flags.partition);
+          const group = job.pairs[0].group;
+          const ids = job.pairs.map((p) => p.agg.id);
+          const verb = flags.ignoreConditions
+            ? ["exec", group.name]
+            : ["run", "-o", escapeRegex(group.name)];
+          const commands = job.pairs.map((p) =>
+            [
+              ...self,
+              "--project",
+              root,
+              ...verb,
+              ...(flags.ignoreConditions ? [p.agg.id] : ["-j", p.agg.id]),
+            ]
+              .map(shellQuote).join(" ")
+          );
+          const name = jobName(root, group.name, ids, ids.length > 1);
+          const script = renderScript(kind, {
+            jobName: name,
+            outputPath,
+            projectRoot: root,
+            // Whole-node partitions: a single-task job gets every core of its nodes.
+            request: {
+              ...r,
+              nodes: choice.nodes,
+              cpusPerTask: choice.rounded && r.ntasks === 1 ? choice.cores : r.cpusPerTask,
+            },
+            partition: choice.partitionName,
+            account: flags.account ?? profile.account,
+            hold: flags.hold,
+            after: flags.after,
+            array: job.array ? { count: job.pairs.length, limit: flags.arrayLimit } : undefined,
+            gpuDirective: profile.gpuDirective,
+            commands,
+            parallel: job.parallel,
+            ompNumThreads: job.directives.omp_num_threads > 0
+              ? job.directives.omp_num_threads
+              : undefined,
+            extraLines: [...(profile.custom ?? []), ...splitOptions(group.submitOptions)],
+            setup: profile.setup ?? [],
+          });
+          const text = template === undefined
+            ? script
+            : applyTemplate(template, script, name, root);
+          return { job, name, script: text, group, ids };
         });
-        const text = template === undefined ? script : applyTemplate(template, script, name, root);
-        return { job, name, script: text, group, ids };
-      });
+      if (detected.fallback) {
+        err(
+          `note: no batch system client (sbatch, qsub, bsub) on PATH: the scripts ${
+            flags.pretend ? "would run" : "run"
+          } here, on this node, with bash (load the scheduler's module or give --cluster NAME ` +
+            "to submit to a cluster; --cluster local runs here without this note)",
+        );
+      }
       let submitted = 0;
+      let failed = 0;
       for (const p of planned) {
         if (flags.pretend) {
           const argv = submitArgs(kind, {
@@ -292,15 +419,26 @@ Examples:
         }
         const scriptPath = writeSubmitScript(root, p.name.split("/").slice(1).join("-"), p.script);
         let id: string;
-        try {
-          id = await submitJob(kind, { scriptPath, hold: flags.hold, after: flags.after, extra });
-        } catch (e) {
-          if (!(e instanceof SchedulerError) || submitted === 0) throw e;
-          throw new SchedulerError(
-            `${e.message} (the ${submitted} batch job(s) submitted before it are recorded in ` +
-              `.flow/submissions.jsonl)`,
-            { cause: e },
+        if (kind === "local") {
+          const run = await runLocalScript(scriptPath, extra);
+          id = run.id;
+          if (run.code !== 0) failed++;
+          err(
+            `ran ${scriptPath} here with bash: ${
+              run.code === 0 ? "done" : `failed (exit code ${run.code})`
+            }; output in ${run.outputPath}`,
           );
+        } else {
+          try {
+            id = await submitJob(kind, { scriptPath, hold: flags.hold, after: flags.after, extra });
+          } catch (e) {
+            if (!(e instanceof SchedulerError) || submitted === 0) throw e;
+            throw new SchedulerError(
+              `${e.message} (the ${submitted} batch job(s) submitted before it are recorded in ` +
+                `.flow/submissions.jsonl)`,
+              { cause: e },
+            );
+          }
         }
         submitted++;
         recordSubmission(root, {
@@ -315,9 +453,18 @@ Examples:
           `${id}\t${p.group.name}\t${p.ids.length === 1 ? p.ids[0] : `${p.ids.length} aggregates`}`,
         );
       }
-      if (!flags.pretend) {
+      if (flags.pretend) return;
+      if (kind !== "local") {
         err(`submitted ${planned.length} batch job(s) to ${profile.name} (${kind})`);
+        return;
       }
+      if (failed > 0) {
+        throw new OperationError(
+          `${failed} of ${planned.length} script(s) run here with bash failed ` +
+            "(their output is named above)",
+        );
+      }
+      err(`ran ${planned.length} script(s) here with bash (${profile.name})`);
     });
 
   program
