@@ -251,7 +251,8 @@ function pbsLines(spec: ScriptSpec): string[] {
   const r = spec.request;
   const out = [`-N ${directiveQuote(spec.jobName)}`, "-S /bin/bash"];
   out.push(`-o ${directiveQuote(spec.outputPath)}`, "-j oe");
-  let chunk = `select=${r.nodes}:ncpus=${perNode(r.ntasks * r.cpusPerTask, r.nodes)}`;
+  // A chunk holds whole tasks (ranks with their threads): its cores are its tasks' cores.
+  let chunk = `select=${r.nodes}:ncpus=${perNode(r.ntasks, r.nodes) * r.cpusPerTask}`;
   if (r.ntasks > 1) chunk += `:mpiprocs=${perNode(r.ntasks, r.nodes)}`;
   if (r.gpus > 0) chunk += `:ngpus=${perNode(r.gpus, r.nodes)}`;
   const mem = memoryMBPerNode(spec);
@@ -282,7 +283,8 @@ function lsfLines(spec: ScriptSpec): string[] {
   out.push(`-o ${directiveQuote(spec.outputPath)}`);
   const cores = r.ntasks * r.cpusPerTask;
   out.push(`-n ${cores}`);
-  if (r.nodes > 1) out.push(`-R "span[ptile=${perNode(cores, r.nodes)}]"`);
+  // Slots per host: whole tasks, as for PBS's chunks.
+  if (r.nodes > 1) out.push(`-R "span[ptile=${perNode(r.ntasks, r.nodes) * r.cpusPerTask}]"`);
   else if (cores > 1) out.push(`-R "span[hosts=1]"`);
   if (r.gpus > 0) out.push(`-gpu "num=${perNode(r.gpus, r.nodes)}"`);
   const mem = memoryMBPerNode(spec);

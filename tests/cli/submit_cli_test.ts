@@ -227,3 +227,35 @@ Deno.test("submit with no batch system: says so, runs each script here to the en
     assertStringIncludes(local.stderr, "flow: error: 2 of 2 script(s) run here with bash failed");
   });
 });
+
+Deno.test("submit: ranks are laid out on nodes as whole tasks, and a task wider than a node is refused", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = await project(
+      `${tmp}/p`,
+      `
+operations:
+  wide: {command: x, directives: {nranks: 3, omp_num_threads: 40}}
+  huge: {command: x, directives: {nranks: 2, omp_num_threads: 100}}
+clusters:
+  mc:
+    scheduler: slurm
+    partitions:
+      cpu: {cpusPerNode: 64, gpusPerNode: 0, maxNodes: 8, default: true}
+`,
+    );
+    const env = fakeEnv(`${tmp}/log`);
+    // One 40-core task fits on a 64-core node: 3 nodes, not ⌈120 / 64⌉ = 2.
+    const wide = await flow(["submit", "--pretend", "--cluster", "mc", "-o", "wide", "-n", "1"], {
+      cwd: dir,
+      env,
+    });
+    assertEquals(wide.code, 0, wide.stderr);
+    assertStringIncludes(wide.stdout, "#SBATCH --nodes=3\n#SBATCH --ntasks=3\n");
+    const huge = await flow(["submit", "--pretend", "--cluster", "mc", "-o", "huge"], {
+      cwd: dir,
+      env,
+    });
+    assertEquals(huge.code, 2, huge.stderr);
+    assertStringIncludes(huge.stderr, "2 tasks of 100 cores, each on one node");
+  });
+});

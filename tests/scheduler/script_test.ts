@@ -328,6 +328,20 @@ Deno.test("renderScript: rounding of memory and wall time", () => {
   assertEquals(line("lsf", 2, 360000, /-W /), ["#BSUB -W 100:00"]);
 });
 
+Deno.test("renderScript: PBS chunks and LSF hosts hold whole tasks", () => {
+  // 100 ranks of 3 threads on 3 nodes: 34 tasks (102 cores) per node, not 100 cores of 300 / 3.
+  const lines = (kind: SchedulerKind, re: RegExp) =>
+    renderScript(kind, spec({ request: { ntasks: 100, cpusPerTask: 3, gpus: 0, nodes: 3 } }))
+      .split("\n").filter((l) => re.test(l));
+  assertEquals(lines("pbs", /select=/), ["#PBS -l select=3:ncpus=102:mpiprocs=34"]);
+  assertEquals(lines("lsf", /-n |span/), ["#BSUB -n 300", '#BSUB -R "span[ptile=102]"']);
+  assertEquals(lines("slurm", /nodes|ntasks|cpus-per/), [
+    "#SBATCH --nodes=3",
+    "#SBATCH --ntasks=100",
+    "#SBATCH --cpus-per-task=3",
+  ]);
+});
+
 Deno.test("renderScript: SLURM GPUs as --gpus (total) or --gres (per node)", () => {
   const gpus = (gpuDirective: "gpus" | "gres" | undefined, nodes: number) =>
     renderScript(

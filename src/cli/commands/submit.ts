@@ -347,6 +347,7 @@ Examples:
           const r = job.request;
           const choice = choosePartition(profile, {
             cores: r.ntasks * r.cpusPerTask,
+            cpusPerTask: r.cpusPerTask, // whole tasks per node: a task never spans nodes
             gpus: r.gpus,
             memoryGB: r.memoryGB,
             nodesAllowed: r.ntasks > 1,
