@@ -116,6 +116,15 @@ export function validateDirectives(
   return Object.freeze({ ...d, np });
 }
 
+/**
+ * The largest memory a directive may ask, in GB (1024 T: more than any node holds; a larger value
+ * is a slip, and would be written into batch scripts as it is).
+ */
+export const MAX_MEMORY_GB = 1024 * 1024;
+
+/** The longest wall time a directive may ask, in seconds (365 days; no batch system takes more). */
+export const MAX_WALLTIME_SECONDS = 365 * 24 * 3600;
+
 /** The value in canonical units, or undefined when it is not acceptable. */
 function normalize(info: DirectiveInfo, value: unknown): unknown {
   const kind = info.kind;
@@ -132,7 +141,12 @@ function normalize(info: DirectiveInfo, value: unknown): unknown {
     case "walltime": {
       const v = typeof value === "bigint" ? bigintToNumber(value) : value;
       if (typeof v !== "number" && typeof v !== "string") return undefined;
-      return kind.type === "memory" ? parseMemory(v) : parseWalltime(v);
+      if (kind.type === "memory") {
+        const gb = parseMemory(v);
+        return gb !== undefined && gb <= MAX_MEMORY_GB ? gb : undefined;
+      }
+      const seconds = parseWalltime(v);
+      return seconds !== undefined && seconds <= MAX_WALLTIME_SECONDS ? seconds : undefined;
     }
     case "boolean":
       return typeof value === "boolean" ? value : undefined;

@@ -589,7 +589,7 @@ const ERRORS: [string, string[], string][] = [
       "        directives: {walltime: soon}",
     ],
     "flow.yaml:7:32: operation 'op1' in group 'ex': directive 'walltime' must be a number of " +
-    'hours > 0 or a duration "HH:MM:SS" or "D-HH:MM:SS", got the string "soon"',
+    'hours > 0 or a duration "HH:MM:SS" or "D-HH:MM:SS", at most 365 days, got the string "soon"',
   ],
   [
     "directives is a list",

@@ -41,7 +41,7 @@ export const validWalltime: Arbitrary<number | string> = fc.oneof(
 export const validMemory: Arbitrary<number | string> = fc.oneof(
   fc.double({ min: 1e-3, max: 4096, noNaN: true }),
   fc.tuple(
-    fc.integer({ min: 1, max: 4096 }),
+    fc.integer({ min: 1, max: 1024 }), // 1024T is the most a directive may ask
     fc.constantFrom("K", "M", "G", "T", "k", "m", "g", "t"),
   )
     .map(([n, u]) => `${n}${u}`),

@@ -83,6 +83,9 @@ const VALID: [Record<string, unknown>, Partial<ResolvedDirectives>][] = [
   [{ memory: "1T" }, { memory: 1024 }],
   [{ memory: "1024k" }, { memory: 1 / 1024 }],
   [{ memory: ".5G" }, { memory: 0.5 }],
+  [{ memory: "1024T" }, { memory: 1024 * 1024 }], // the most
+  [{ walltime: 8760 }, { walltime: 365 * 86400 }], // the longest
+  [{ walltime: "365-00:00:00" }, { walltime: 365 * 86400 }],
   [{ walltime: 1.5 }, { walltime: 5400 }],
   [{ walltime: 1.1 }, { walltime: 3960 }],
   [{ walltime: 1 / 3600 }, { walltime: 1 }],
@@ -148,11 +151,11 @@ const INVALID: [Record<string, unknown>, string][] = [
   [{ executable: 3 }, "directive 'executable' must be a non-empty string, got 3"],
 ];
 
-const MEMORY_EXPECTED = 'a number of GB > 0 or a size such as "512M", "4G" or "1T"';
-for (const bad of [0, -1, NaN, Infinity]) {
+const MEMORY_EXPECTED = 'a number of GB > 0 or a size such as "512M", "4G" or "1T", at most 1024T';
+for (const bad of [0, -1, NaN, Infinity, 1e300, 1048577]) {
   INVALID.push([{ memory: bad }, `directive 'memory' must be ${MEMORY_EXPECTED}, got ${bad}`]);
 }
-for (const bad of ["4GB", "4", "0G", "4 G", "G", "1e3G", "-1G", "4P", ""]) {
+for (const bad of ["4GB", "4", "0G", "4 G", "G", "1e3G", "-1G", "4P", "", "1025T"]) {
   INVALID.push([
     { memory: bad },
     `directive 'memory' must be ${MEMORY_EXPECTED}, got the string ${JSON.stringify(bad)}`,
@@ -163,8 +166,9 @@ INVALID.push([
   `directive 'memory' must be ${MEMORY_EXPECTED}, got the boolean true`,
 ]);
 
-const WALLTIME_EXPECTED = 'a number of hours > 0 or a duration "HH:MM:SS" or "D-HH:MM:SS"';
-for (const bad of [0, -1, NaN, Infinity, 1e20]) {
+const WALLTIME_EXPECTED =
+  'a number of hours > 0 or a duration "HH:MM:SS" or "D-HH:MM:SS", at most 365 days';
+for (const bad of [0, -1, NaN, Infinity, 1e20, 8760.001]) {
   INVALID.push([
     { walltime: bad },
     `directive 'walltime' must be ${WALLTIME_EXPECTED}, got ${bad}`,
@@ -183,6 +187,8 @@ for (
     "01:30:00 ",
     "1-",
     "-01:00:00",
+    "99999999:00:00",
+    "365-00:00:01",
   ]
 ) {
   INVALID.push([
