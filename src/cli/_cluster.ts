@@ -7,15 +7,26 @@ import {
   detectCluster,
   type Detected,
   mergeProfiles,
+  ProfileError,
   userProfileFile,
 } from "../scheduler/clusters.ts";
 import type { ClusterProfile } from "../scheduler/types.ts";
 import type { CliContext } from "./_context.ts";
 
+/** flow.yaml's `clusters:` value, the file and its text (for positions in messages). */
+export interface WorkflowClusters {
+  /** The value (undefined: none). */
+  value: unknown;
+  /** The flow.yaml it came from. */
+  source?: string;
+  /** That file's text. */
+  text?: string;
+}
+
 /** The `clusters:` value of the project's flow.yaml, if there is a project with one. */
 export async function workflowClusters(
   ctx: CliContext,
-): Promise<{ value: unknown; source?: string }> {
+): Promise<WorkflowClusters> {
   let root: string;
   try {
     root = (await ctx.openProject()).root;
@@ -35,29 +46,38 @@ export async function workflowClusters(
   checkFlowYamlText(text, source);
   // An unchanged flow.yaml that built before: from its parse cache, without the YAML parser.
   const cached = cachedFlowYamlValue(source, text, `${root}/${FLOW_YAML_CACHE_FILE}`, "clusters");
-  if (cached) return { value: cached.value, source };
+  if (cached) return { value: cached.value, source, text };
   const { parseYaml } = await import("../workspace/yaml.ts");
   const doc = parseYaml(text, source);
   const value = typeof doc === "object" && doc !== null && !Array.isArray(doc) && "clusters" in doc
     ? (doc as Record<string, unknown>).clusters
     : undefined;
-  return { value, source };
+  return { value, source, text };
 }
 
 /**
  * Every profile this command knows: the built-ins, the user's file (read,
  * with the YAML parser, only when it exists) and flow.yaml's `clusters:`.
  */
-export async function knownProfiles(
-  wf: { value: unknown; source?: string },
-): Promise<ClusterProfile[]> {
+export async function knownProfiles(wf: WorkflowClusters): Promise<ClusterProfile[]> {
   const workflow = { workflowClusters: wf.value, workflowSource: wf.source };
-  const file = userProfileFile();
-  if (file !== undefined && mayExist(file)) {
-    const { loadProfiles } = await import("../scheduler/profile_files.ts");
-    return loadProfiles({ userFile: file, ...workflow });
+  try {
+    const file = userProfileFile();
+    if (file !== undefined && mayExist(file)) {
+      const { loadProfiles } = await import("../scheduler/profile_files.ts");
+      return loadProfiles({ userFile: file, ...workflow });
+    }
+    return mergeProfiles(workflow);
+  } catch (e) {
+    // A problem of flow.yaml's clusters: at its line and column, as the rest of the file's.
+    if (!(e instanceof ProfileError) || e.source !== wf.source || wf.text === undefined) throw e;
+    const { locateValue } = await import("../config/locate.ts");
+    const at = locateValue(wf.text, e.source, e.path, e.key);
+    if (at === undefined) throw e;
+    throw new UsageError(
+      `${e.source}:${at.line}:${at.column}: ${e.path ? `${e.path}: ` : ""}${e.detail}`,
+    );
   }
-  return mergeProfiles(workflow);
 }
 
 /** False only when `path` is known not to exist (any other error is the reader's to report). */

@@ -171,12 +171,50 @@ function typeName(v: unknown): string {
   return "a map";
 }
 
+/**
+ * A cluster profile that cannot be read: the file, the dotted path of the
+ * value (`clusters.mine.partitions.cpu`, `[i]` for list items) and what is
+ * wrong; `key` names an unknown key of the map at `path`. The message is
+ * `FILE: PATH: DETAIL`; the command line adds the line and column where it
+ * has the file's text.
+ *
+ * @example
+ * ```ts
+ * import { mergeProfiles, ProfileError } from "./clusters.ts";
+ * try {
+ *   mergeProfiles({ workflowClusters: { lab: { scheduler: "slrum" } } });
+ * } catch (e) {
+ *   if (e instanceof ProfileError) console.log(e.path); // clusters.lab.scheduler
+ * }
+ * ```
+ */
+export class ProfileError extends UsageError {
+  /** The file the profile came from. */
+  readonly source: string;
+  /** Dotted path of the value (empty: the whole file). */
+  readonly path: string;
+  /** What is wrong, without file and path. */
+  readonly detail: string;
+  /** For an unknown key: the key (in the map at `path`). */
+  readonly key?: string;
+
+  /** The error; the message is `source: path: detail`. */
+  constructor(source: string, path: string, detail: string, key?: string) {
+    super(`${source}: ${path ? `${path}: ` : ""}${detail}`);
+    this.name = "ProfileError";
+    this.source = source;
+    this.path = path;
+    this.detail = detail;
+    if (key !== undefined) this.key = key;
+  }
+}
+
 /** Reports problems of one file, with the dotted path of the value. */
 class Checker {
   constructor(readonly source: string) {}
 
-  fail(path: string, message: string): never {
-    throw new UsageError(`${this.source}: ${path ? `${path}: ` : ""}${message}`);
+  fail(path: string, message: string, key?: string): never {
+    throw new ProfileError(this.source, path, message, key);
   }
 
   map(v: unknown, path: string, what: string): Record<string, unknown> {
@@ -192,6 +230,7 @@ class Checker {
         path,
         `unknown key '${key}'` +
           (hint ? ` (did you mean '${hint}'?)` : ` (known: ${allowed.join(", ")})`),
+        key,
       );
     }
   }

@@ -172,6 +172,37 @@ Deno.test("flow clusters: errors are one line with exit code 2", async () => {
   );
 });
 
+Deno.test("flow clusters: a problem in flow.yaml's clusters: is shown at its line and column", async () => {
+  const project = (yaml: string) => (dir: string) => {
+    Deno.mkdirSync(`${dir}/proj/.signac`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/proj/.signac/config`, "schema_version = 2\n");
+    Deno.writeTextFileSync(`${dir}/proj/flow.yaml`, yaml);
+    return `${dir}/proj`;
+  };
+  const yaml = [
+    "operations: {}",
+    "clusters:",
+    "  my.lab:",
+    "    scheduler: slrum",
+    "  other:",
+    "    scheduler: slurm",
+    "    partitions:",
+    "      gpu: {cpusPerNod: 4}",
+  ].join("\n") + "\n";
+  const r = await clusters([], { cwd: project(yaml) });
+  assertEquals(r.code, 2);
+  assertMatch(
+    r.stderr,
+    /^flow: error: \S+\/proj\/flow\.yaml:4:16: clusters\.my\.lab\.scheduler: unknown scheduler 'slrum' \(did you mean 'slurm'\?\)\n$/,
+  );
+  const key = await clusters([], { cwd: project(yaml.replace("slrum", "slurm")) });
+  assertEquals(key.code, 2);
+  assertMatch(
+    key.stderr,
+    /^flow: error: \S+\/proj\/flow\.yaml:8:13: clusters\.other\.partitions\.gpu: unknown key 'cpusPerNod'/,
+  );
+});
+
 Deno.test("flow clusters --help shows the rules and examples", async () => {
   const h = await flow(["clusters", "--help"]);
   assertEquals(h.code, 0);
