@@ -280,12 +280,34 @@ export class ClaimStore {
    * ```
    */
   liveClaims(aggregateId: string): { operation: string; owner: ClaimOwner }[] {
-    const live: { operation: string; owner: ClaimOwner }[] = [];
-    const prefix = `${aggregateId}.`;
+    return this.live().filter((l) => l.aggregateId === aggregateId).map(({ operation, owner }) => ({
+      operation,
+      owner,
+    }));
+  }
+
+  /**
+   * Every live claim of the project: which operation some process runs on
+   * which job or aggregate now (stale claims and leftovers of takeovers are
+   * left out), by aggregate id, then operation.
+   *
+   * @example
+   * ```ts
+   * import { ClaimStore } from "./claims.ts";
+   * const store = new ClaimStore(Deno.makeTempDirSync());
+   * const c = store.claim("prep", "42b7b4f2921788ea14dac5566e6f06d0");
+   * console.log(store.live().map((l) => l.operation)); // ["prep"]
+   * if ("held" in c) c.held.release();
+   * store.close();
+   * ```
+   */
+  live(): { aggregateId: string; operation: string; owner: ClaimOwner }[] {
+    const live: { aggregateId: string; operation: string; owner: ClaimOwner }[] = [];
     for (const name of this.#fileNames()) {
-      const encoded = name.slice(prefix.length);
+      const dot = name.indexOf(".");
+      const encoded = name.slice(dot + 1);
       // Claims only: a leftover of a takeover or an update has a second dot.
-      if (!name.startsWith(prefix) || encoded.includes(".")) continue;
+      if (dot <= 0 || encoded.includes(".")) continue;
       const found = readOwner(`${this.#dir}/${name}`);
       if (!found?.owner || this.#staleness(found.owner, found.mtime) !== undefined) continue;
       let operation = encoded;
@@ -294,12 +316,12 @@ export class ClaimStore {
       } catch {
         // not one of ours: shown as it is
       }
-      live.push({ operation, owner: found.owner });
+      live.push({ aggregateId: name.slice(0, dot), operation, owner: found.owner });
     }
-    return live.sort((
-      a,
-      b,
-    ) => (a.operation < b.operation ? -1 : a.operation > b.operation ? 1 : 0));
+    const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return live.sort((a, b) =>
+      order(a.aggregateId, b.aggregateId) || order(a.operation, b.operation)
+    );
   }
 
   /**

@@ -343,3 +343,46 @@ Deno.test("on a terminal, long work draws a progress bar (the bar library loaded
     assertEquals(r.stderr, "");
   });
 });
+
+Deno.test("status shows what a flow run runs now, from its claims (text, -d and --json)", async () => {
+  await withTempDir(async (dir) => {
+    const ids = await flowProject(
+      dir,
+      ['{"T": 1}', '{"T": 2}'],
+      'operations:\n  slow: {command: "while [ ! -e {project.path}/go ]; do sleep 0.1; done; touch s", post: [{isfile: s}]}\n',
+    );
+    const quiet = await flow(["status"], { cwd: dir });
+    assert(!quiet.stdout.includes("Running now"), quiet.stdout);
+    // A run that holds both jobs until told to go on.
+    const run = flow(["run", "--parallel"], { cwd: dir });
+    try {
+      const claims = `${dir}/.flow/claims`;
+      for (let i = 0; i < 300; i++) {
+        let n = 0;
+        try {
+          n = [...Deno.readDirSync(claims)].length;
+        } catch {
+          // not yet
+        }
+        if (n === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const text = await flow(["status", "-d"], { cwd: dir });
+      assertEquals(text.code, 0, text.stderr);
+      assertStringIncludes(text.stdout, "Running now (flow run):\noperation         running\nslow");
+      for (const id of ids) assertMatch(text.stdout, new RegExp(`${id}  slow  +\\S+:\\d+ `));
+      const json = await flow(["status", "--json"], { cwd: dir });
+      const doc = JSON.parse(json.stdout);
+      for (const id of ids) {
+        assertEquals(Object.keys(doc[id].running), ["slow"]);
+        assertEquals(typeof doc[id].running.slow.pid, "number");
+        assert(!Number.isNaN(Date.parse(doc[id].running.slow.since)));
+      }
+    } finally {
+      Deno.writeTextFileSync(`${dir}/go`, "");
+      assertEquals((await run).code, 0);
+    }
+    const after = await flow(["status", "--json"], { cwd: dir });
+    assertEquals(JSON.parse(after.stdout)[ids[0]].running, undefined);
+  });
+});

@@ -3,6 +3,7 @@
 import { type Command, loadStringWidth, loadTableLayout } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { ConditionCache } from "../../registry/condition_cache.ts";
+import { CLAIMS_DIR, ClaimStore } from "../../executor/claims.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
 import { queryQueue } from "../../scheduler/client.ts";
 import { submissionsPath, trackedStates } from "../../scheduler/names.ts";
@@ -242,7 +243,13 @@ see docs/STATUS_JSON.md):
 "status" is "complete", "eligible" or "ineligible". "operations" and
 "groups" hold the selected ones that apply to that key; "groups" holds
 defined groups only. --only-incomplete leaves out what it leaves out of the
-tables.
+tables. A key gains "submitted" ({group: {state, id}}) for work the
+scheduler holds, and "running" ({operation: {host, pid, since}}) while a
+flow run runs it.
+
+Work that a flow run (on any host sharing the project) runs now is listed
+under "Running now", read from its claims; work flow submitted that the
+scheduler holds, under "Submitted (scheduler)" with [Q] [R] [H].
 
 Examples:
   flow status
@@ -291,11 +298,13 @@ Examples:
         }
       })();
       const submitted = await submittedStates(ctx, project.root);
+      const running = runningHere(project.root);
       if (opts.json) {
         const json = renderJson(report, { onlyIncomplete: opts.onlyIncomplete });
-        if (submitted.size === 0) out(json);
+        if (submitted.size === 0 && running.length === 0) out(json);
         else {
-          // Each entry gains "submitted": {group: {state, id}} for what the scheduler holds.
+          // Each entry gains "submitted": {group: {state, id}} for what the scheduler holds, and
+          // "running": {operation: {host, pid, since}} for what a flow run runs now.
           const doc = JSON.parse(json) as Record<string, Record<string, unknown>>;
           for (const [key, v] of submitted) {
             const [group, id] = key.split("\0");
@@ -303,6 +312,16 @@ Examples:
             if (!entry) continue;
             const map = (entry.submitted ??= {}) as Record<string, unknown>;
             map[group] = { state: v.state, id: v.id };
+          }
+          for (const r of running) {
+            const entry = doc[r.aggregateId];
+            if (!entry) continue;
+            const map = (entry.running ??= {}) as Record<string, unknown>;
+            map[r.operation] = {
+              host: r.owner.host,
+              pid: r.owner.pid,
+              since: new Date(r.owner.since).toISOString(),
+            };
           }
           out(JSON.stringify(doc, null, 2));
         }
@@ -327,7 +346,57 @@ Examples:
       if (submitted.size > 0) {
         out(renderSubmitted(submitted, opts.detailed === true || parameters.length > 0));
       }
+      const rows = new Set(report.rows.map((r) => r.id));
+      const mine = running.filter((r) => rows.has(r.aggregateId));
+      if (mine.length > 0) {
+        out(renderRunning(mine, opts.detailed === true || parameters.length > 0));
+      }
     });
+}
+
+/** An operation a `flow run` (any host) runs now: its claim. */
+interface RunningNow {
+  aggregateId: string;
+  operation: string;
+  owner: { host: string; pid: number; since: number };
+}
+
+/**
+ * What `flow run` processes run now, read from their claims (`.flow/claims`): one listing of an
+ * empty folder when nothing runs.
+ */
+function runningHere(root: string): RunningNow[] {
+  try {
+    if (Deno.readDirSync(`${root}/${CLAIMS_DIR}`)[Symbol.iterator]().next().done) return [];
+  } catch {
+    return [];
+  }
+  const store = new ClaimStore(root);
+  try {
+    return store.live();
+  } finally {
+    store.close();
+  }
+}
+
+/** Counts per operation and, detailed, one line per job: what `flow run` runs now, and where. */
+function renderRunning(running: readonly RunningNow[], detailed: boolean): string {
+  const counts = new Map<string, number>();
+  for (const r of running) counts.set(r.operation, (counts.get(r.operation) ?? 0) + 1);
+  const lines = ["", "Running now (flow run):", "operation         running"];
+  for (const [op, n] of counts) lines.push(`${op.padEnd(16)}  ${String(n).padStart(7)}`);
+  if (detailed) {
+    lines.push("", "job                               operation         process          since");
+    const now = Date.now();
+    for (const r of running) {
+      const who = `${r.owner.host}:${r.owner.pid}`;
+      const s = Math.max(0, Math.round((now - r.owner.since) / 1000));
+      lines.push(
+        `${r.aggregateId.padEnd(32)}  ${r.operation.padEnd(16)}  ${who.padEnd(15)}  ${s} s ago`,
+      );
+    }
+  }
+  return lines.join("\n");
 }
 
 const LETTER: Record<QueueState, string> = {
