@@ -38,6 +38,16 @@ async function clusters(
   });
 }
 
+/** A `cwd` for {@link clusters}: a project under the temporary folder whose flow.yaml is `text`. */
+function inProject(text: string): (dir: string) => string {
+  return (dir) => {
+    Deno.mkdirSync(`${dir}/proj/.signac`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/proj/.signac/config`, "schema_version = 2\n");
+    Deno.writeTextFileSync(`${dir}/proj/flow.yaml`, text);
+    return `${dir}/proj`;
+  };
+}
+
 Deno.test("flow clusters: FLOW_CLUSTER picks a profile of the user's clusters.yaml", async () => {
   const r = await clusters([], { env: { FLOW_CLUSTER: "mylab" } });
   assertEquals(r.code, 0, r.stderr);
@@ -173,12 +183,6 @@ Deno.test("flow clusters: errors are one line with exit code 2", async () => {
 });
 
 Deno.test("flow clusters: a problem in flow.yaml's clusters: is shown at its line and column", async () => {
-  const project = (yaml: string) => (dir: string) => {
-    Deno.mkdirSync(`${dir}/proj/.signac`, { recursive: true });
-    Deno.writeTextFileSync(`${dir}/proj/.signac/config`, "schema_version = 2\n");
-    Deno.writeTextFileSync(`${dir}/proj/flow.yaml`, yaml);
-    return `${dir}/proj`;
-  };
   const yaml = [
     "operations: {}",
     "clusters:",
@@ -189,13 +193,13 @@ Deno.test("flow clusters: a problem in flow.yaml's clusters: is shown at its lin
     "    partitions:",
     "      gpu: {cpusPerNod: 4}",
   ].join("\n") + "\n";
-  const r = await clusters([], { cwd: project(yaml) });
+  const r = await clusters([], { cwd: inProject(yaml) });
   assertEquals(r.code, 2);
   assertMatch(
     r.stderr,
     /^flow: error: \S+\/proj\/flow\.yaml:4:16: clusters\.my\.lab\.scheduler: unknown scheduler 'slrum' \(did you mean 'slurm'\?\)\n$/,
   );
-  const key = await clusters([], { cwd: project(yaml.replace("slrum", "slurm")) });
+  const key = await clusters([], { cwd: inProject(yaml.replace("slrum", "slurm")) });
   assertEquals(key.code, 2);
   assertMatch(
     key.stderr,
@@ -213,12 +217,6 @@ Deno.test("flow clusters --help shows the rules and examples", async () => {
 });
 
 Deno.test("flow clusters: the project's flow.yaml is held to the workflow loader's limits", async () => {
-  const inProject = (text: string) => (dir: string) => {
-    Deno.mkdirSync(`${dir}/proj/.signac`, { recursive: true });
-    Deno.writeTextFileSync(`${dir}/proj/.signac/config`, "schema_version = 2\n");
-    Deno.writeTextFileSync(`${dir}/proj/flow.yaml`, text);
-    return `${dir}/proj`;
-  };
   // Over 1 MiB (a comment, so only the size is wrong): refused before it is parsed.
   const big = await clusters([], {
     cwd: inProject(`operations: {}\n#${"x".repeat(1024 * 1024)}\n`),
