@@ -1,5 +1,5 @@
 // mod.ts works when imported by URL: no file-system reads at import time, no import map.
-import { assert, assertEquals } from "./_assert.ts";
+import { assertEquals } from "./_assert.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
