@@ -4,12 +4,19 @@
  * `flow run` processes whose selections overlap never run the same
  * (operation, job) at the same time.
  *
- * A claim is the file `.flow/claims/<aggregate id>.<operation>` created with
- * an atomic exclusive create (`O_CREAT | O_EXCL`, atomic on local file
- * systems and on NFSv3 and later), holding the owner's host, pid, start time
- * and a random token. While the owner runs the operation it touches the file
- * every {@link ClaimOptions.heartbeatMs}; it removes the file when the
- * operation ends.
+ * A claim is `.flow/claims/<aggregate id>.<operation>`: a symbolic link whose
+ * target is the owner's host, pid, start time and a random token (as JSON),
+ * made by one `symlink` call, which fails when the name exists, atomically on
+ * local file systems and over NFS (the lock of Mercurial and Emacs): one
+ * system call where a file takes three (exclusive create, write, close),
+ * ~6 µs against 13-35 µs here. Where links cannot be made (permissions that
+ * do not allow them, a file system without links) the claim is a regular
+ * file made by an exclusive create (`O_CREAT | O_EXCL`, atomic on local file
+ * systems and on NFSv3 and later) with the same content; both kinds are read
+ * everywhere. While the owner runs the operation it renews the claim every
+ * {@link ClaimOptions.heartbeatMs} (a file is touched, a link replaced by an
+ * equal one, since a link's own times cannot be set); it removes the claim
+ * when the operation ends.
  *
  * A claim left behind is taken over, with a message:
  * - on the same host, when its process no longer exists (nor the command it
@@ -45,6 +52,11 @@ export interface ClaimOptions {
   heartbeatMs?: number;
   /** Told when a stale claim is taken over. */
   onTakeover?: (message: string) => void;
+  /**
+   * False: claims are files (default: symbolic links, and files from the
+   * first link the file system or the permissions refuse).
+   */
+  links?: boolean;
 }
 
 /** Who holds a claim. */
@@ -81,10 +93,32 @@ function fileName(aggregateId: string, operation: string): string {
   return `${aggregateId}.${encodeURIComponent(operation).replaceAll(".", "%2E")}`;
 }
 
+/** The text of a claim, or of a leftover: a link's target, a file's content (throws when gone). */
+function readClaimText(path: string, info = Deno.lstatSync(path)): string {
+  return info.isSymlink ? Deno.readLinkSync(path) : Deno.readTextFileSync(path);
+}
+
+/**
+ * Makes `path` a claim holding `text`: a symbolic link when `link`, else a
+ * file by exclusive create. Throws `AlreadyExists` when the name is taken.
+ */
+function createClaim(path: string, text: string, link: boolean): void {
+  if (link) Deno.symlinkSync(text, path);
+  else Deno.writeTextFileSync(path, text, { createNew: true });
+}
+
+/** True for the errors of a file system or a permission set that makes no symbolic links. */
+function noLinks(e: unknown): boolean {
+  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied ||
+    e instanceof Deno.errors.NotSupported ||
+    /\(os error (1|95)\)/.test((e as Error)?.message ?? ""); // EPERM, EOPNOTSUPP
+}
+
 function readOwner(path: string): { owner?: ClaimOwner; mtime: number } | undefined {
   try {
-    const mtime = Deno.statSync(path).mtime?.getTime() ?? Date.now();
-    const text = Deno.readTextFileSync(path);
+    const info = Deno.lstatSync(path);
+    const mtime = info.mtime?.getTime() ?? Date.now();
+    const text = readClaimText(path, info);
     try {
       const o = JSON.parse(text) as ClaimOwner;
       if (typeof o.pid === "number" && typeof o.host === "string") return { owner: o, mtime };
@@ -113,7 +147,7 @@ function leftoverWriterGone(name: string, path: string): boolean {
   else {
     let text: string;
     try {
-      text = Deno.readTextFileSync(path);
+      text = readClaimText(path);
     } catch {
       return false;
     }
@@ -160,11 +194,15 @@ export class Claim {
   readonly owner: ClaimOwner;
   readonly #store: ClaimStore;
 
+  /** True when the claim is a symbolic link (else a file). */
+  readonly isLink: boolean;
+
   /** @internal Made by {@link ClaimStore.claim}. */
-  constructor(path: string, owner: ClaimOwner, store: ClaimStore) {
+  constructor(path: string, owner: ClaimOwner, store: ClaimStore, isLink = false) {
     this.path = path;
     this.owner = owner;
     this.#store = store;
+    this.isLink = isLink;
   }
 
   /** True while the claim file is still this claim (nobody took it over). */
@@ -179,9 +217,18 @@ export class Claim {
   setChild(pid: number): void {
     if (!this.isMine()) return;
     this.owner.child = pid;
+    this.rewrite();
+  }
+
+  /**
+   * @internal Writes the owner again (with its child, a new time): a new
+   * claim of the same kind beside it, renamed over it, so that a reader sees
+   * the old one or the new one, never a part.
+   */
+  rewrite(): void {
     const tmp = `${this.path}.${this.owner.token}.tmp`;
     try {
-      Deno.writeTextFileSync(tmp, JSON.stringify(this.owner));
+      createClaim(tmp, JSON.stringify(this.owner), this.isLink);
       Deno.renameSync(tmp, this.path);
     } catch {
       // The claim stays valid without it; a part written (a full disk) does not stay behind.
@@ -227,6 +274,8 @@ export class ClaimStore {
   readonly #onTakeover?: (message: string) => void;
   readonly #held = new Set<Claim>();
   #timer?: ReturnType<typeof setInterval>;
+  /** Claims are symbolic links until the file system or the permissions refuse one. */
+  #links: boolean;
 
   /** The claims of the project at `root`. */
   constructor(root: string, options: ClaimOptions = {}) {
@@ -234,6 +283,7 @@ export class ClaimStore {
     this.#staleAfterMs = options.staleAfterMs ?? envStaleMs() ?? 600_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(60_000, this.#staleAfterMs / 10);
     this.#onTakeover = options.onTakeover;
+    this.#links = options.links ?? true;
   }
 
   /**
@@ -373,7 +423,9 @@ export class ClaimStore {
   /** Names of the files in the claims folder (none when it does not exist yet). */
   #fileNames(): string[] {
     try {
-      return [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile).map((e) => e.name);
+      return [...Deno.readDirSync(this.#dir)].filter((e) => e.isFile || e.isSymlink).map((e) =>
+        e.name
+      );
     } catch {
       return [];
     }
@@ -386,18 +438,23 @@ export class ClaimStore {
       since: Date.now(),
       token: crypto.randomUUID(),
     };
+    const link = this.#links;
     try {
-      // One exclusive create (O_CREAT | O_EXCL) with the content.
-      Deno.writeTextFileSync(path, JSON.stringify(owner), { createNew: true });
+      // One symlink(2), or one exclusive create (O_CREAT | O_EXCL) with the content.
+      createClaim(path, JSON.stringify(owner), link);
     } catch (e) {
       if (e instanceof Deno.errors.AlreadyExists) return undefined;
       if (e instanceof Deno.errors.NotFound) {
         Deno.mkdirSync(this.#dir, { recursive: true });
         return this.#tryCreate(path);
       }
+      if (link && noLinks(e)) {
+        this.#links = false; // files from now on
+        return this.#tryCreate(path);
+      }
       throw e;
     }
-    const claim = new Claim(path, owner, this);
+    const claim = new Claim(path, owner, this, link);
     this.#held.add(claim);
     this.#startHeartbeat();
     return claim;
@@ -485,6 +542,11 @@ export class ClaimStore {
     const timer = setInterval(() => {
       const now = new Date();
       for (const c of this.#held) {
+        if (c.isLink) {
+          // A link's own times cannot be set: an equal one, made now, replaces it (if still ours).
+          if (c.isMine()) c.rewrite();
+          continue;
+        }
         try {
           Deno.utimeSync(c.path, now, now);
         } catch {

@@ -103,7 +103,7 @@ Deno.test("claims: a dead process's claim is taken over with a message; a live o
     const mine = beating.claim("prep", "job3");
     assert("held" in mine);
     await new Promise((r) => setTimeout(r, 300));
-    const age = Date.now() - Deno.statSync(mine.held.path).mtime!.getTime();
+    const age = Date.now() - Deno.lstatSync(mine.held.path).mtime!.getTime();
     assert(age < 150, `heartbeat touched the claim ${age} ms ago`);
     mine.held.release();
     taken.held.release();
@@ -247,4 +247,43 @@ if (import.meta.main) await flow.main();
     assert(pids.size > 1, `one process did everything (${[...pids]})`);
     assertEquals([...Deno.readDirSync(`${root}/${CLAIMS_DIR}`)].length, 0, "claims left behind");
   });
+});
+
+Deno.test("a claim is a symbolic link holding its owner; where links are refused, a file", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    const store = new ClaimStore(root);
+    const c = store.claim("prep", "job1");
+    assert("held" in c);
+    const path = c.held.path;
+    assert(Deno.lstatSync(path).isSymlink);
+    assertEquals(JSON.parse(Deno.readLinkSync(path)).token, c.held.owner.token);
+    // The child's pid is written by replacing the link; it stays a link, and ours.
+    c.held.setChild(4242);
+    assert(Deno.lstatSync(path).isSymlink);
+    assertEquals(JSON.parse(Deno.readLinkSync(path)).child, 4242);
+    assert(c.held.isMine());
+    assertEquals(store.live().map((l) => [l.aggregateId, l.operation]), [["job1", "prep"]]);
+    c.held.release();
+    assertEquals([...Deno.readDirSync(`${root}/.flow/claims`)], []);
+    // Claims as files (a file system without links): the two kinds exclude each other.
+    const files = new ClaimStore(root, { links: false });
+    const f = files.claim("prep", "job2");
+    assert("held" in f);
+    assert(Deno.lstatSync(f.held.path).isFile);
+    assert("busy" in store.claim("prep", "job2"));
+    const l = store.claim("prep", "job3");
+    assert("held" in l && "busy" in files.claim("prep", "job3"));
+    f.held.setChild(77);
+    assert(Deno.lstatSync(f.held.path).isFile && f.held.isMine());
+    assertEquals(store.live().map((x) => [x.aggregateId, x.owner.child]), [["job2", 77], [
+      "job3",
+      undefined,
+    ]]);
+    f.held.release();
+    l.held.release();
+    assertEquals([...Deno.readDirSync(`${root}/.flow/claims`)], []);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });
