@@ -194,9 +194,10 @@ async function hostProbe(): Promise<string> {
     `folder listing ${fs.listUs} µs; one program start (\`/bin/true\` from bash) ` +
     `${trueMs.toFixed(2)} ms; touching one new page of memory ${fs.pageUs} µs.\n\n` +
     `Floors (measured without flow's code): \`deno run\` of an empty script ` +
-    `${f.emptyMs.toFixed(0)} ms, ${f.libsMs.toFixed(0)} ms of one that imports only the CLI's ` +
-    `libraries (src/cli/deps.ts: commander, cli-progress, text-table, CommonJS packages, for ` +
-    `which Deno sets up its Node layer); programs started from Deno, two at a time, output ` +
+    `${f.emptyMs.toFixed(0)} ms, ${f.libsMs.toFixed(0)} ms of one that loads only the CLI's ` +
+    `libraries as \`status\` does (src/cli/deps.ts: commander, an ES module that imports Node's ` +
+    `fs; then text-table and cli-progress's formatter, CommonJS, for which Deno sets up its ` +
+    `CommonJS loader); programs started from Deno, two at a time, output ` +
     `piped: \`/bin/true\` ${f.spawnsPerS.toFixed(0)} per second, \`bash -c true\` (a command ` +
     `operation's shell) ${f.shellsPerS.toFixed(0)} per second; an empty Worker ` +
     `${f.workerMs.toFixed(1)} ms (a permission-scoped operation needs one of its own).`;
@@ -219,7 +220,9 @@ async function floors(): Promise<
     Deno.writeTextFileSync(empty, "export {};\n");
     Deno.writeTextFileSync(
       libs,
-      `import ${JSON.stringify(new URL("../src/cli/deps.ts", import.meta.url).href)};\n`,
+      `import { loadTableLayout } from ${
+        JSON.stringify(new URL("../src/cli/deps.ts", import.meta.url).href)
+      };\nawait loadTableLayout();\n`,
     );
     Deno.writeTextFileSync(worker, "self.postMessage(1);\n");
     const start = async (file: string) => {

@@ -346,10 +346,12 @@ Examples:
       if (submitted.size > 0) {
         out(renderSubmitted(submitted, opts.detailed === true || parameters.length > 0));
       }
-      const rows = new Set(report.rows.map((r) => r.id));
-      const mine = running.filter((r) => rows.has(r.aggregateId));
-      if (mine.length > 0) {
-        out(renderRunning(mine, opts.detailed === true || parameters.length > 0));
+      if (running.length > 0) {
+        const rows = new Set(report.rows.map((r) => r.id));
+        const mine = running.filter((r) => rows.has(r.aggregateId));
+        if (mine.length > 0) {
+          out(renderRunning(mine, opts.detailed === true || parameters.length > 0));
+        }
       }
     });
 }
