@@ -140,6 +140,16 @@ Deno.test("submit --array: without --bundle one array per group; --array-limit n
     );
     assertEquals(par.code, 2, par.stderr);
     assertStringIncludes(par.stderr, "--parallel and --array do not go together");
+    // --parallel without --bundle does nothing: accepted, as in signac-flow, with a warning.
+    const alone = await flow(
+      ["submit", "--pretend", "--cluster", "slurm", "--parallel", "-n", "1"],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    assertEquals(alone.code, 0, alone.stderr);
+    assertStringIncludes(alone.stderr, "warning: --parallel has no effect without --bundle");
   });
 });
 

@@ -226,8 +226,8 @@ again. Scripts are kept in .flow/submit/, and the scheduler writes each
 job's output there (SLURM and LSF <job id>.out, PBS job.out).
 
 --array makes one job array of a group's pairs with the same request (or of
-each --bundle of N pairs); --parallel does not apply to arrays, and
---array-limit needs --array. Words before -- are refused: the operations
+each --bundle of N pairs); --parallel does not apply to arrays (and without
+--bundle does nothing, with a warning), and --array-limit needs --array. Words before -- are refused: the operations
 and groups are given with -o, and what follows -- goes to the submit program.
 
 With no sbatch, qsub or bsub on PATH (the 'local' cluster) each script runs
@@ -255,6 +255,12 @@ Examples:
         throw new UsageError(
           "--parallel and --array do not go together: a job array's tasks are separate jobs " +
             "the scheduler starts as it can (use --array-limit to cap how many run at once)",
+        );
+      }
+      if (flags.parallel && flags.bundle === undefined) {
+        // As in signac-flow, accepted (scripts that pass it stay valid), but not silently.
+        err(
+          "warning: --parallel has no effect without --bundle (it runs a bundle's pairs at once)",
         );
       }
       const wf = await ctx.loadWorkflow();
