@@ -8,6 +8,14 @@ import { duplicateKey } from "../workspace/yaml.ts";
 import { ConfigError, type SourcePosition } from "./_error.ts";
 import type { TreeNode, TreeValue } from "./_tree.ts";
 
+/** Our words for the parser's errors whose own message would confuse a reader of flow.yaml. */
+const OWN_MESSAGES: Partial<Record<string, string>> = {
+  // The parser ran out of stack: lists or maps nested hundreds of levels deep.
+  RESOURCE_EXHAUSTION: "lists or maps are nested too deeply",
+  // Its own message advises a function of its API.
+  MULTIPLE_DOCS: "a second document starts here ('---'); the file must hold one document",
+};
+
 /**
  * Parses the text of a flow.yaml (already checked by checkFlowYamlText) into
  * a tree; null for an empty document.
@@ -27,23 +35,6 @@ export function parseTree(text: string, path: string): TreeNode | null {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    if (first.code === "RESOURCE_EXHAUSTION") {
-      // The parser ran out of stack: lists or maps nested hundreds of levels deep.
-      throw new ConfigError(
-        path,
-        pos ? { line: pos.line, column: pos.col } : undefined,
-        "invalid YAML: lists or maps are nested too deeply",
-        { cause: first },
-      );
-    }
-    if (first.code === "MULTIPLE_DOCS") {
-      throw new ConfigError(
-        path,
-        pos ? { line: pos.line, column: pos.col } : undefined,
-        "invalid YAML: a second document starts here ('---'); the file must hold one document",
-        { cause: first },
-      );
-    }
     const message = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     // The usual cause: a command with {placeholders} written unquoted inside {...} or [...].
     const hint = /Unexpected flow-(map|seq)-start/.test(message)
@@ -52,7 +43,7 @@ export function parseTree(text: string, path: string): TreeNode | null {
     throw new ConfigError(
       path,
       pos ? { line: pos.line, column: pos.col } : undefined,
-      `invalid YAML: ${message}${hint}`,
+      `invalid YAML: ${OWN_MESSAGES[first.code] ?? message + hint}`,
       { cause: first },
     );
   }
