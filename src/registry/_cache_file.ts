@@ -2,6 +2,9 @@
 
 import { CacheRows } from "./_cache_rows.ts";
 
+/** Path of the condition cache, relative to the project root. */
+export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
+
 /** First line of the file: the format. */
 export const MAGIC = "flow-condition-cache 3";
 

@@ -6,19 +6,30 @@
 // cache file again and, if it is the very file the creating thread read (the same identity),
 // checks its lines (found where the creating thread found them: the file is not parsed again) in
 // chunks shared with that thread, writing the results to the shared memory sent (see
-// checkLines); replies "done" when no line is left to take, or at once for another file.
+// checkLines); replies "done" when no line is left to take, or at once for another file. Or
+// { early } (see early_check.ts): reads and parses the cache file first, replies which version it
+// read, how many lines and the shared memory of the check (undefined if it could not read it),
+// then checks as for { check } and replies "done".
 
-import { checkLines, scanJobs } from "./_check_lines.ts";
-import { readCacheText } from "./_cache_file.ts";
+import { checkLines, scanJobs, sharedChecks } from "./_check_lines.ts";
+import { readCacheFile, readCacheText } from "./_cache_file.ts";
 import { CacheRows } from "./_cache_rows.ts";
 
 /** What the creating thread asks for. */
 type Request =
   | {
     scan: { ids: string; workspace: string; counter: Int32Array };
+    early?: undefined;
     check?: undefined;
   }
   | {
+    early: { path: string; workspace: string; docFile: string };
+    scan?: undefined;
+    check?: undefined;
+  }
+  | {
+    scan?: undefined;
+    early?: undefined;
     check: {
       path: string;
       identity: string;
@@ -37,7 +48,16 @@ const scope = globalThis as unknown as {
 
 scope.onmessage = (e) => {
   const request = e.data;
-  if (request.check === undefined) {
+  if (request.early !== undefined) {
+    const { path, workspace, docFile } = request.early;
+    const { rows, identity } = readCacheFile(path);
+    if (!rows || !identity) return scope.postMessage(undefined);
+    const shared = sharedChecks(rows.size);
+    scope.postMessage({ identity, lines: rows.size, shared });
+    checkLines(rows, workspace, docFile, shared);
+    return scope.postMessage("done");
+  }
+  if (request.scan !== undefined) {
     const { ids, workspace, counter } = request.scan;
     return scope.postMessage(scanJobs(ids, workspace, counter));
   }

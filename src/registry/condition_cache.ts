@@ -34,7 +34,7 @@ import type { Job } from "../workspace/job.ts";
 import { JOB_DOCUMENT_FILE } from "../workspace/job.ts";
 import { SETTLE_MS } from "../workspace/index.ts";
 import type { CacheRows } from "./_cache_rows.ts";
-import { MAGIC, readCacheFile } from "./_cache_file.ts";
+import { CONDITION_CACHE_FILE, MAGIC, readCacheFile } from "./_cache_file.ts";
 import {
   checkedLines,
   checkLines,
@@ -45,19 +45,14 @@ import {
   sharedChecks,
   timesHold,
 } from "./_check_lines.ts";
+import { type EarlyCheck, PARALLEL_STAMPS, takeEarlyCheck } from "./early_check.ts";
 import { type FileNames, scanDir, stampFrom, stampOf, stampTimes, unpackScan } from "./_stamp.ts";
-
-/**
- * Below this many jobs, stamps are read in the main thread only: creating a Worker blocks this
- * thread 15-45 ms, and at 10,000 jobs (~60 ms of `lstat`) one costs more than it saves.
- */
-const PARALLEL_STAMPS = 20_000;
 
 /** Temporary files of saves older than this are strays of killed commands (10 minutes). */
 const STRAY_AFTER_MS = 10 * 60_000;
 
 /** Path of the cache, relative to the project root. */
-export const CONDITION_CACHE_FILE = ".flow/conditions.cache";
+export { CONDITION_CACHE_FILE };
 /** At most this many condition keys are kept (the oldest unused ones go first). */
 const MAX_KEYS = 64;
 const TRUE = 49; // "1"
@@ -116,6 +111,8 @@ export class ConditionCache {
   #identity: string | undefined;
   /** The check of every line in a Worker, while it runs (see {@link ConditionCache.open}). */
   #ahead?: Ahead;
+  /** The check started with the process (see early_check.ts), until taken over or ended. */
+  #early?: EarlyCheck;
   /** What that check found, per line: {@link HOLDS}, CHANGED, or 0 (not checked, or forgotten). */
   #holds?: Uint8Array;
   #parallelFrom = PARALLEL_STAMPS;
@@ -185,6 +182,9 @@ export class ConditionCache {
       identity,
     );
     cache.#parallelFrom = options.parallelFrom ?? PARALLEL_STAMPS;
+    const early = takeEarlyCheck(path);
+    if (early && rows && identity) cache.#early = early;
+    else early?.worker.terminate();
     return cache;
   }
 
@@ -344,7 +344,8 @@ export class ConditionCache {
   checkAhead(workspace: string): void {
     const rows = this.#rows;
     const identity = this.#identity;
-    if (this.#ahead || this.#holds || !rows || rows.size < this.#parallelFrom || !identity) return;
+    if (this.#ahead || this.#holds || this.#early) return;
+    if (!rows || rows.size < this.#parallelFrom || !identity) return;
     this.#ahead = startAhead(`${this.#root}/${CONDITION_CACHE_FILE}`, identity, rows, workspace);
   }
 
@@ -357,8 +358,27 @@ export class ConditionCache {
     this.#endAhead(ahead);
   }
 
+  /**
+   * Takes over the check started with the process (see early_check.ts) if it
+   * reads this very file for these job folders; else ends it.
+   */
+  async #adoptEarly(early: EarlyCheck, workspace: string): Promise<void> {
+    this.#early = undefined;
+    const start = await early.started;
+    if (
+      start && start.identity === this.#identity && start.lines === this.#rows?.size &&
+      early.workspace === workspace && !this.#ahead && !this.#holds
+    ) {
+      this.#ahead = { worker: early.worker, workspace, shared: start.shared, done: early.done };
+    } else {
+      early.worker.terminate();
+    }
+  }
+
   /** Ends the Worker; with `checked`, keeps what its check found. */
   #endAhead(checked?: Ahead): void {
+    this.#early?.worker.terminate();
+    this.#early = undefined;
     this.#ahead?.worker.terminate();
     this.#ahead = undefined;
     if (checked) this.#holds = checkResults(checked.shared);
@@ -381,6 +401,7 @@ export class ConditionCache {
     // Job `id`'s directory is `<workspace>/<id>`.
     const { path, id } = jobs[0];
     const workspace = path.slice(0, path.length - id.length - 1);
+    if (this.#early) await this.#adoptEarly(this.#early, workspace);
     if (!scan && jobs.length >= this.#parallelFrom) this.checkAhead(workspace);
     if (this.#ahead) await this.#joinAhead(this.#ahead);
     if (!scan || jobs.length < this.#parallelFrom) return;

@@ -10,10 +10,9 @@ import { Document } from "./document.ts";
 import { dumps, parse } from "./json.ts";
 import type { JsonObject } from "./value.ts";
 
-/** File name of a job's state point, as in signac. */
-export const STATEPOINT_FILE = "signac_statepoint.json";
-/** File name of a job's document, as in signac. */
-export const JOB_DOCUMENT_FILE = "signac_job_document.json";
+import { JOB_DOCUMENT_FILE, STATEPOINT_FILE } from "./file_names.ts";
+
+export { JOB_DOCUMENT_FILE, STATEPOINT_FILE };
 
 function isSymlink(path: string): boolean {
   try {

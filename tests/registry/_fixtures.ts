@@ -7,6 +7,7 @@
 
 import { withTempDir } from "../_helpers.ts";
 import { type Aggregate, single } from "../../src/registry/aggregate.ts";
+import type { Condition } from "../../src/registry/condition.ts";
 import { emptyHooks, type Operation } from "../../src/registry/operation.ts";
 import { Project } from "../../src/workspace/project.ts";
 import type { Job } from "../../src/workspace/job.ts";
@@ -48,3 +49,22 @@ export function alone(job: Job): Aggregate {
 export function writeDoc(job: Job, text: string): void {
   Deno.writeTextFileSync(job.doc.path, text);
 }
+
+/** A cacheable condition that counts its evaluations. */
+export function counted(inner: Condition): Condition & { count: number } {
+  const c = {
+    description: `counted(${inner.description})`,
+    key: `counted\0${inner.key}`,
+    after: [],
+    cacheable: inner.cacheable,
+    count: 0,
+    evaluate(job: Job, ctx: Parameters<Condition["evaluate"]>[1]) {
+      c.count++;
+      return inner.evaluate(job, ctx);
+    },
+  };
+  return c;
+}
+
+/** Waits long enough for file time stamps (coarse clock ticks) to move on. */
+export const tick = (): Promise<unknown> => new Promise((r) => setTimeout(r, 30));

@@ -1,28 +1,12 @@
 import { assert, assertEquals } from "../_assert.ts";
 import { flow } from "../_helpers.ts";
-import { op, withJobs } from "./_fixtures.ts";
+import { counted, op, tick, withJobs } from "./_fixtures.ts";
 import { CONDITION_CACHE_FILE, ConditionCache } from "../../src/registry/condition_cache.ts";
 import { type Condition, docTrue, fn, isFile, not } from "../../src/registry/condition.ts";
 import { Evaluator } from "../../src/registry/eligibility.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import type { Job } from "../../src/workspace/job.ts";
 import type { Project } from "../../src/workspace/project.ts";
-
-/** A cacheable condition that counts its evaluations. */
-function counted(inner: Condition): Condition & { count: number } {
-  const c = {
-    description: `counted(${inner.description})`,
-    key: `counted\0${inner.key}`,
-    after: [],
-    cacheable: inner.cacheable,
-    count: 0,
-    evaluate(job: Job, ctx: Parameters<Condition["evaluate"]>[1]) {
-      c.count++;
-      return inner.evaluate(job, ctx);
-    },
-  };
-  return c;
-}
 
 /** Evaluates `condition` for every job through a fresh cache (as one command does), then saves it. */
 function evaluate(
@@ -50,9 +34,6 @@ async function withCache<T>(
     cache.save();
   }
 }
-
-/** Waits long enough for file time stamps (coarse clock ticks) to move on. */
-const tick = () => new Promise((r) => setTimeout(r, 30));
 
 Deno.test("condition cache: unchanged jobs are answered without evaluating again", async () => {
   await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }], (jobs, project) => {
