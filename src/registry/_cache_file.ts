@@ -24,7 +24,9 @@ export interface CacheFile {
 
 /**
  * The keys and rows of the cache file at `path`; none when it is missing
- * or malformed.
+ * or malformed. With `parsed`, what another thread found parsing the file
+ * (which version, where its lines start): if this read finds that very
+ * version, the lines are taken from there instead of being scanned again.
  *
  * @example
  * ```ts
@@ -32,7 +34,10 @@ export interface CacheFile {
  * console.log(readCacheFile("/nonexistent").keys); // []
  * ```
  */
-export function readCacheFile(path: string): CacheFile {
+export function readCacheFile(
+  path: string,
+  parsed?: { identity: string; starts: Int32Array },
+): CacheFile {
   const read = readCacheText(path);
   if (read === undefined) return { keys: [] };
   const { text, identity } = read;
@@ -51,7 +56,9 @@ export function readCacheFile(path: string): CacheFile {
     return { keys: [] };
   }
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return { keys: [] };
-  const rows = CacheRows.parse(text, second + 1);
+  const rows = parsed && identity === parsed.identity
+    ? CacheRows.of(text, parsed.starts)
+    : CacheRows.parse(text, second + 1);
   return rows ? { keys: keys as string[], rows, identity } : { keys: [] };
 }
 

@@ -8,8 +8,8 @@
 // chunks shared with that thread, writing the results to the shared memory sent (see
 // checkLines); replies "done" when no line is left to take, or at once for another file. Or
 // { early } (see early_check.ts): reads and parses the cache file first, replies which version it
-// read, how many lines and the shared memory of the check (undefined if it could not read it),
-// then checks as for { check } and replies "done".
+// read, how many lines, where they start and the shared memory of the check (undefined if it could
+// not read it), then checks as for { check } and replies "done".
 
 import { checkLines, scanJobs, sharedChecks } from "./_check_lines.ts";
 import { readCacheFile, readCacheText } from "./_cache_file.ts";
@@ -53,7 +53,7 @@ scope.onmessage = (e) => {
     const { rows, identity } = readCacheFile(path);
     if (!rows || !identity) return scope.postMessage(undefined);
     const shared = sharedChecks(rows.size);
-    scope.postMessage({ identity, lines: rows.size, shared });
+    scope.postMessage({ identity, lines: rows.size, shared, starts: rows.lineStarts() });
     checkLines(rows, workspace, docFile, shared);
     return scope.postMessage("done");
   }

@@ -36,12 +36,14 @@ import { SETTLE_MS } from "../workspace/index.ts";
 import type { CacheRows } from "./_cache_rows.ts";
 import { CONDITION_CACHE_FILE, MAGIC, readCacheFile } from "./_cache_file.ts";
 import {
+  CHANGED,
   checkedLines,
   checkLines,
   checkResults,
   docHolds,
   forEachChunk,
   HOLDS,
+  lineHolds,
   sharedChecks,
   timesHold,
 } from "./_check_lines.ts";
@@ -173,7 +175,9 @@ export class ConditionCache {
     if (!Number.isFinite(now)) return undefined;
     // What commands killed while saving left (a save takes seconds at most).
     sweepTempFiles(`${root}/.flow`, STRAY_AFTER_MS);
-    const { keys, rows, identity } = readCacheFile(path);
+    // The check started with the process has parsed this file already, if it was quick enough.
+    const early = takeEarlyCheck(path);
+    const { keys, rows, identity } = readCacheFile(path, early?.start);
     const cache = new ConditionCache(
       root,
       now - (options.settleMs ?? SETTLE_MS),
@@ -182,7 +186,6 @@ export class ConditionCache {
       identity,
     );
     cache.#parallelFrom = options.parallelFrom ?? PARALLEL_STAMPS;
-    const early = takeEarlyCheck(path);
     if (early && rows && identity) cache.#early = early;
     else early?.worker.terminate();
     return cache;
@@ -241,6 +244,54 @@ export class ConditionCache {
       : codes + "-".repeat(col - codes.length) + c;
     this.#dirty = true;
     return true;
+  }
+
+  /**
+   * Which version of the cache file this command read (see
+   * `CacheFile.identity`), if it holds a line for each of `jobs` and no
+   * other (`jobs` sorted by id, as a project lists them), every one of them
+   * still holds (checked now where not checked already) and nothing in it
+   * was changed in this command; else undefined. Then every result in the
+   * file stands for these jobs, and anything computed from the results
+   * alone (see src/status/state_cache.ts) may be reused while the file
+   * stays this version.
+   *
+   * @example
+   * ```ts
+   * import { ConditionCache } from "./condition_cache.ts";
+   * const cache = ConditionCache.open(Deno.makeTempDirSync())!;
+   * console.log(cache.unchanged([])); // undefined (no file yet)
+   * cache.discard();
+   * ```
+   */
+  unchanged(jobs: readonly Job[]): string | undefined {
+    const rows = this.#rows;
+    const identity = this.#identity;
+    if (!rows || !identity || rows.size !== jobs.length || this.#changed()) return undefined;
+    const state = this.#state;
+    const holds = this.#holds;
+    for (let r = 0; r < jobs.length; r++) {
+      const job = jobs[r];
+      if (rows.compare(r, job.id) !== 0) return undefined;
+      if (state[r] === VALID) continue;
+      if (state[r] !== UNCHECKED) return undefined;
+      // Checked ahead in this command, or now (as get() would).
+      const ok = holds?.[r] === HOLDS ||
+        (holds?.[r] !== CHANGED && lineHolds(rows, r, job.path, JOB_DOCUMENT_FILE));
+      if (!ok) return undefined;
+      state[r] = VALID;
+    }
+    return identity;
+  }
+
+  /** True if this command changed what the file holds (it will be written again). */
+  #changed(): boolean {
+    return this.#dirty || this.#fresh.size > 0;
+  }
+
+  /** True if this command changed what the cache file holds (a {@link save} writes it). */
+  get changed(): boolean {
+    return this.#changed();
   }
 
   /** Forgets what was checked for these jobs (an operation may have changed them). */

@@ -59,6 +59,8 @@ export interface EarlyCheck {
   readonly started: Promise<EarlyStart | undefined>;
   /** Settles when the Worker has stopped checking. */
   readonly done: Promise<void>;
+  /** What {@link EarlyCheck.started} settled with, once it has (for code that cannot wait). */
+  start?: EarlyStart;
 }
 
 /** What the Worker of an early check says once it has read the file. */
@@ -69,6 +71,8 @@ export interface EarlyStart {
   lines: number;
   /** The counters and a byte per line of the check (see _check_lines.ts). */
   shared: SharedArrayBuffer;
+  /** Where the lines start (`CacheRows.lineStarts`): the same version need not be parsed again. */
+  starts: Int32Array;
 }
 
 /** The early check started in this process and not taken yet. */
@@ -131,6 +135,7 @@ export function startEarlyCheck(
   worker.onmessage = (e: MessageEvent<EarlyStart | undefined | "done">) => {
     if (!first || e.data === "done" || e.data === undefined) return end();
     first = false;
+    check.start = e.data;
     started(e.data);
   };
   worker.onerror = (e) => {

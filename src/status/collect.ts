@@ -21,6 +21,7 @@ import type { Operation } from "../registry/operation.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Job } from "../workspace/job.ts";
 import { selectNames } from "./select.ts";
+import { type CachedStates, type StateCache, stateFingerprint } from "./state_cache.ts";
 
 /**
  * The bits of a {@link StatusReport.code}: 0 means the operation or group does
@@ -97,6 +98,13 @@ export interface StatusOptions {
   evaluator?: Evaluator;
   /** The condition cache for a new evaluator (ignored with `evaluator`). */
   cache?: ConditionCache;
+  /**
+   * The state cache: with `cache` and no `select`, the states of operations
+   * that take jobs one at a time and the labels are read from it while
+   * nothing they depend on changed, and recorded in it otherwise (see
+   * state_cache.ts).
+   */
+  states?: StateCache;
 }
 
 /**
@@ -533,13 +541,31 @@ export async function collectStatus(
     }
   }
 
+  // What the state cache holds, when nothing it was computed from changed: every job, one at a
+  // time, in the order of the jobs (no selection), with results from an unchanged condition cache.
+  const single = select ? undefined : [...lists].find(([a]) => a.isSingle)?.[1];
+  const fingerprint = options.states && options.cache && single?.aggregates.length === jobs.length
+    ? stateFingerprint(registry)
+    : undefined;
+  const identity = fingerprint === undefined ? undefined : options.cache!.unchanged(jobs);
+  const stored = identity === undefined
+    ? undefined
+    : options.states!.lookup(fingerprint!, identity, jobs.length);
+  const storedLabels = stored !== undefined && stored.labels.length === labelDefs.length &&
+    stored.labels.every((name, l) => labelDefs[l][0] === name);
+
   // Work: the operations needed on each aggregate list, then labels.
   const opsOf = new Map<AggregateList, Operation[]>();
-  let total = labelJobs.length * labelDefs.length;
+  let total = storedLabels ? 0 : labelJobs.length * labelDefs.length;
   for (const plan of plans) {
     const list = lists.get(plan.aggregator)!;
     for (const op of plan.operations) {
       if (list.states.has(op.name)) continue;
+      const known = list === single ? stored?.operations.get(op.name) : undefined;
+      if (known) {
+        list.states.set(op.name, known.slice());
+        continue;
+      }
       list.states.set(op.name, new Uint8Array(list.aggregates.length));
       const ops = opsOf.get(list);
       if (ops) ops.push(op);
@@ -579,8 +605,10 @@ export async function collectStatus(
     }
   }
 
-  const labelBits = new Uint8Array(labelJobs.length * labelDefs.length);
-  for (let j = 0; j < labelJobs.length; j++) {
+  const labelBits = storedLabels
+    ? stored!.labelBits.slice()
+    : new Uint8Array(labelJobs.length * labelDefs.length);
+  for (let j = 0; j < labelJobs.length && !storedLabels; j++) {
     const job = labelJobs[j];
     for (let l = 0; l < labelDefs.length; l++) {
       const [name, condition] = labelDefs[l];
@@ -606,24 +634,39 @@ export async function collectStatus(
   }
   await batch.flush();
 
+  // Recorded for the next status: only states computed from the condition cache's file alone (it
+  // holds every result and this command changed none), and only when something was computed.
+  if (identity !== undefined && !options.cache!.changed && (!storedLabels || opsOf.has(single!))) {
+    const operations = new Map<string, Uint8Array>();
+    for (const [name, states] of single!.states) operations.set(name, states);
+    const states: CachedStates = {
+      operations,
+      labels: labelDefs.map(([name]) => name),
+      labelBits,
+    };
+    options.states!.save(fingerprint!, identity, jobs.length, states);
+  }
+
   // The table of states.
   const width = plans.length;
   const cells = new Uint8Array(rows.length * width);
   const entries: StatusEntry[] = plans.map((plan, e) => {
     const list = lists.get(plan.aggregator)!;
     const members = plan.operations.map((op) => list.states.get(op.name)!);
+    const m = members.length;
+    const at = list.rows;
     let eligible = 0, complete = 0;
     for (let i = 0; i < list.aggregates.length; i++) {
-      let anyEligible = false, allComplete = true;
-      for (const states of members) {
-        anyEligible ||= (states[i] & STATE.eligible) !== 0;
-        allComplete &&= (states[i] & STATE.complete) !== 0;
+      // Eligible if any member is, complete if all are (indexed loops: 100,000s of rows).
+      let any = 0, all: number = STATE.complete;
+      for (let k = 0; k < m; k++) {
+        const code = members[k][i];
+        any |= code & STATE.eligible;
+        all &= code;
       }
-      if (anyEligible) eligible++;
-      if (allComplete) complete++;
-      cells[list.rows[i] * width + e] = STATE.applies |
-        (anyEligible ? STATE.eligible : 0) |
-        (allComplete ? STATE.complete : 0);
+      if (any !== 0) eligible++;
+      if (all !== 0) complete++;
+      cells[at[i] * width + e] = STATE.applies | any | all;
     }
     return {
       name: plan.name,

@@ -386,3 +386,26 @@ Deno.test("status shows what a flow run runs now, from its claims (text, -d and 
     assertEquals(JSON.parse(after.stdout)[ids[0]].running, undefined);
   });
 });
+
+Deno.test("flow status: states kept from the last status are used only while nothing changed", async () => {
+  await withTempDir(async (dir) => {
+    const { ids } = await study(dir);
+    // Results are kept once their job has not changed for two seconds.
+    await new Promise((r) => setTimeout(r, 2300));
+    const status = async (...args: string[]) => {
+      const r = await flow(["status", "--json", ...args], { cwd: dir });
+      assertEquals(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    const truth = await status("--no-cache");
+    for (let i = 0; i < 3; i++) assertEquals(await status(), truth, `status ${i + 1}`);
+    assert(Deno.statSync(`${dir}/.flow/status.cache`).isFile, "states kept");
+    assertEquals(await status(), truth, "read back");
+    // T=3 gains a.txt: prep complete there, run eligible, has_a, and the reduce of kind y eligible.
+    Deno.writeTextFileSync(`${dir}/workspace/${ids.get(3)}/a.txt`, "");
+    const now = await status("--no-cache");
+    assert(JSON.stringify(now) !== JSON.stringify(truth));
+    assertEquals(await status(), now);
+    assertEquals(await status(), now);
+  });
+});

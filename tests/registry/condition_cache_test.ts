@@ -490,3 +490,31 @@ cache.${end};
     assertEquals(stray, []);
   });
 });
+
+Deno.test("condition cache: unchanged() names the file's version only while every job's line holds", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }], async (jobs, project) => {
+    const sorted = [...jobs].sort((a, b) => a.id < b.id ? -1 : 1);
+    const c = counted(isFile("a.txt"));
+    const open = () => ConditionCache.open(project.root, { settleMs: -1000 })!;
+    let cache = open();
+    assertEquals(cache.unchanged(sorted), undefined, "no file yet");
+    cache.discard();
+    evaluate(project, sorted, c);
+    cache = open();
+    const identity = cache.unchanged(sorted);
+    assert(identity !== undefined && /^\d+:\d+:\d+$/.test(identity), identity);
+    assertEquals(cache.unchanged(sorted), identity, "asked again");
+    assertEquals(cache.unchanged(sorted.slice(1)), undefined, "one job fewer");
+    assertEquals(cache.unchanged([...sorted].reverse()), undefined, "not the file's jobs");
+    // A result learnt in this command: the file will change.
+    new Evaluator(new Registry(), { cache }).holds(counted(isFile("b.txt")), sorted[0]);
+    assertEquals(cache.unchanged(sorted), undefined, "changed in this command");
+    cache.save(sorted);
+    await tick();
+    Deno.writeTextFileSync(sorted[2].fn("a.txt"), "");
+    cache = open();
+    assertEquals(cache.unchanged(sorted), undefined, "a job changed");
+    cache.discard();
+    assertEquals(c.count, 3);
+  });
+});

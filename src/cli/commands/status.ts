@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.ts";
 import { ConditionCache } from "../../registry/condition_cache.ts";
 import { CLAIMS_DIR, ClaimStore } from "../../executor/claims.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
+import { StateCache } from "../../status/state_cache.ts";
 import { queryQueue } from "../../scheduler/client.ts";
 import { submissionsPath, trackedStates } from "../../scheduler/names.ts";
 import type { QueueState } from "../../scheduler/types.ts";
@@ -199,7 +200,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option("--json", "print the status as JSON (schema below); ignores -d and -p")
     .option(
       "--no-cache",
-      "evaluate every condition afresh, without the condition cache (.flow/conditions.cache)",
+      "evaluate every condition afresh, without the condition and state caches " +
+        "(.flow/conditions.cache, .flow/status.cache)",
     )
     .addHelpText(
       "after",
@@ -287,6 +289,7 @@ Examples:
             operations: opts.operation,
             select,
             cache,
+            states: cache ? new StateCache(project.root) : undefined,
             onProgress: (done, total) => {
               bar ??= progressBar(total, "status");
               for (; shown < done; shown++) bar.increment();
