@@ -6,6 +6,7 @@
  */
 
 import { withTempDir } from "../_helpers.ts";
+import { CONDITION_CACHE_FILE } from "../../src/registry/condition_cache.ts";
 import { type Aggregate, single } from "../../src/registry/aggregate.ts";
 import type { Condition } from "../../src/registry/condition.ts";
 import { emptyHooks, type Operation } from "../../src/registry/operation.ts";
@@ -68,3 +69,23 @@ export function counted(inner: Condition): Condition & { count: number } {
 
 /** Waits long enough for file time stamps (coarse clock ticks) to move on. */
 export const tick = (): Promise<unknown> => new Promise((r) => setTimeout(r, 30));
+
+/**
+ * Another version of `project`'s condition cache file, whose line for `job`
+ * has the job folder's current stamp (and the old answer): checked against
+ * it, that line holds. Returns the file's path, its text and the other text.
+ */
+export function otherVersion(
+  project: Project,
+  job: Job,
+): { path: string; text: string; other: string } {
+  const path = `${project.root}/${CONDITION_CACHE_FILE}`;
+  const text = Deno.readTextFileSync(path);
+  const info = Deno.lstatSync(job.path);
+  const stamp = `${info.mtime!.getTime()}:${info.ctime!.getTime()}`;
+  const line = text.split("\n").find((l) => l.startsWith(job.id))!;
+  const fields = line.split(" ");
+  const other = text.replace(line, [fields[0], stamp, ...fields.slice(2)].join(" "));
+  if (other === text) throw new Error("the line did not change");
+  return { path, text, other };
+}

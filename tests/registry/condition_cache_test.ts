@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../_assert.ts";
 import { flow } from "../_helpers.ts";
-import { counted, op, tick, withJobs } from "./_fixtures.ts";
+import { counted, op, otherVersion, tick, withJobs } from "./_fixtures.ts";
 import { CONDITION_CACHE_FILE, ConditionCache } from "../../src/registry/condition_cache.ts";
 import { type Condition, docTrue, fn, isFile, not } from "../../src/registry/condition.ts";
 import { Evaluator } from "../../src/registry/eligibility.ts";
@@ -435,14 +435,7 @@ Deno.test("condition cache: what a Worker checked in another version of the file
     Deno.writeTextFileSync(jobs[0].fn("a.txt"), "");
     // Another version of the file, whose line for job 0 has job 0's new stamp (and the old
     // answer): checked against it, job 0's line would hold.
-    const path = `${project.root}/${CONDITION_CACHE_FILE}`;
-    const text = Deno.readTextFileSync(path);
-    const info = Deno.lstatSync(jobs[0].path);
-    const stamp = `${info.mtime!.getTime()}:${info.ctime!.getTime()}`;
-    const line = text.split("\n").find((l) => l.startsWith(jobs[0].id))!;
-    const fields = line.split(" ");
-    const other = text.replace(line, [fields[0], stamp, ...fields.slice(2)].join(" "));
-    assert(other !== text);
+    const { path, other } = otherVersion(project, jobs[0]);
     Deno.writeTextFileSync(`${path}.other`, other);
     const cache = ConditionCache.open(project.root, { settleMs: -1000, parallelFrom: 1 })!;
     // Replaced after this command read it, before the Worker does.

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { counted, tick, withJobs } from "./_fixtures.ts";
+import { counted, otherVersion, tick, withJobs } from "./_fixtures.ts";
 import { CONDITION_CACHE_FILE, ConditionCache } from "../../src/registry/condition_cache.ts";
 import { docTrue, isFile } from "../../src/registry/condition.ts";
 import { startEarlyCheck, takeEarlyCheck } from "../../src/registry/early_check.ts";
@@ -58,14 +58,7 @@ Deno.test("early check: a check of another version of the file is not used", asy
     Deno.writeTextFileSync(jobs[0].fn("a.txt"), "");
     // Another version of the file, whose line for job 0 has job 0's new stamp (and the old
     // answer): checked against it, job 0's line holds.
-    const path = `${project.root}/${CONDITION_CACHE_FILE}`;
-    const text = Deno.readTextFileSync(path);
-    const info = Deno.lstatSync(jobs[0].path);
-    const stamp = `${info.mtime!.getTime()}:${info.ctime!.getTime()}`;
-    const line = text.split("\n").find((l) => l.startsWith(jobs[0].id))!;
-    const fields = line.split(" ");
-    const other = text.replace(line, [fields[0], stamp, ...fields.slice(2)].join(" "));
-    assert(other !== text);
+    const { path, text, other } = otherVersion(project, jobs[0]);
     Deno.writeTextFileSync(path, other);
     assert(startEarlyCheck(project.root, JOB_DOCUMENT_FILE, ANY));
     // Time for the early check to read and check the other file; then the file is replaced.
