@@ -1,14 +1,14 @@
 // Private helper of condition_cache.ts and its worker: reading the file system for many jobs on
 // two threads at once.
 //
-// Both threads take chunks of work (lines of the cache file to check, job folders to scan) from a
-// counter in shared memory until none is left. A thread that starts late (a Worker takes 15-50 ms
+// Both threads take chunks of work (lines of the cache file to check) from a counter in shared
+// memory until none is left. A thread that starts late (a Worker takes 15-50 ms
 // to start) or is slowed by the other's file system calls simply takes fewer chunks. Checking a
 // line writes a byte per line: HOLDS when the job directory's stamp (and its document's) are those
 // the line records, CHANGED otherwise, 0 for a line not checked.
 
 import type { CacheRows } from "./_cache_rows.ts";
-import { scanDir, stampOf, stampTimes } from "./_stamp.ts";
+import { stampOf, stampTimes } from "./_stamp.ts";
 
 /** A line whose stamps are unchanged. */
 export const HOLDS = 1;
@@ -96,29 +96,6 @@ export function checkLines(
     // After the bytes: a thread that reads the count sees them.
     Atomics.add(checked, 0, to - from);
   });
-}
-
-/**
- * What a thread scanned of the jobs whose ids are `ids` joined by NUL (job
- * `id`'s directory is `<workspace>/<id>`), in chunks not taken yet by
- * another thread sharing `counter`: where each chunk starts and ends
- * (`[from, to, from, to, ...]`), and the packed scans (see {@link scanDir})
- * of its jobs in order, joined by NUL, empty for a job that cannot be
- * scanned (a name holds no NUL, and a packed scan is never empty).
- */
-export function scanJobs(
-  ids: string,
-  workspace: string,
-  counter: Int32Array,
-): { chunks: number[]; scans: string } {
-  const list = ids === "" ? [] : ids.split("\0");
-  const chunks: number[] = [];
-  const scans: string[] = [];
-  forEachChunk(counter, list.length, (from, to) => {
-    chunks.push(from, to);
-    for (let i = from; i < to; i++) scans.push(scanDir(`${workspace}/${list[i]}`) ?? "");
-  });
-  return { chunks, scans: scans.join("\0") };
 }
 
 /**

@@ -1,8 +1,9 @@
 // Private helper of condition_cache.ts: a Worker that reads the file system for the cache, so that
 // the calls of a large workspace are spread over two cores.
 //
-// Either { scan }: scans job folders (stamp, then listing) in chunks shared with the creating
-// thread and replies what it scanned (see scanJobs in _check_lines.ts). Or { check }: reads the
+// Either { stream }: scans job folders (stamp, then listing) in chunks not taken by the creating
+// thread, publishing each in shared memory, and replies how many it scanned (see
+// _scan_stream.ts). Or { check }: reads the
 // cache file again and, if it is the very file the creating thread read (the same identity),
 // checks its lines (found where the creating thread found them: the file is not parsed again) in
 // chunks shared with that thread, writing the results to the shared memory sent (see
@@ -11,24 +12,25 @@
 // read, how many lines, where they start and the shared memory of the check (undefined if it could
 // not read it), then checks as for { check } and replies "done".
 
-import { checkLines, scanJobs, sharedChecks } from "./_check_lines.ts";
+import { checkLines, sharedChecks } from "./_check_lines.ts";
+import { scanChunks, type SharedScans } from "./_scan_stream.ts";
 import { readCacheFile, readCacheText } from "./_cache_file.ts";
 import { CacheRows } from "./_cache_rows.ts";
 
 /** What the creating thread asks for. */
 type Request =
   | {
-    scan: { ids: string; workspace: string; counter: Int32Array };
+    stream: { ids: string; workspace: string; shared: SharedScans };
     early?: undefined;
     check?: undefined;
   }
   | {
     early: { path: string; workspace: string; docFile: string };
-    scan?: undefined;
+    stream?: undefined;
     check?: undefined;
   }
   | {
-    scan?: undefined;
+    stream?: undefined;
     early?: undefined;
     check: {
       path: string;
@@ -44,6 +46,7 @@ type Request =
 const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent<Request>) => void) | null;
   postMessage(data: unknown): void;
+  close(): void;
 };
 
 scope.onmessage = (e) => {
@@ -57,9 +60,12 @@ scope.onmessage = (e) => {
     checkLines(rows, workspace, docFile, shared);
     return scope.postMessage("done");
   }
-  if (request.scan !== undefined) {
-    const { ids, workspace, counter } = request.scan;
-    return scope.postMessage(scanJobs(ids, workspace, counter));
+  if (request.stream !== undefined) {
+    const { ids, workspace, shared } = request.stream;
+    scope.postMessage(scanChunks(ids, workspace, shared));
+    // Its results are in the shared memory: the Worker and its heap can go now (the creating
+    // thread, busy evaluating, would end it only when it next waits).
+    return scope.close();
   }
   const { path, identity, starts, workspace, docFile, shared } = request.check;
   const file = readCacheText(path);

@@ -41,14 +41,14 @@ import {
   checkLines,
   checkResults,
   docHolds,
-  forEachChunk,
   HOLDS,
   lineHolds,
   sharedChecks,
   timesHold,
 } from "./_check_lines.ts";
 import { type EarlyCheck, PARALLEL_STAMPS, takeEarlyCheck } from "./early_check.ts";
-import { type FileNames, scanDir, stampFrom, stampOf, stampTimes, unpackScan } from "./_stamp.ts";
+import { type FileNames, stampFrom, stampOf, stampTimes, unpackScan } from "./_stamp.ts";
+import { ScanReader, sharedScans } from "./_scan_stream.ts";
 
 /** Temporary files of saves older than this are strays of killed commands (10 minutes). */
 const STRAY_AFTER_MS = 10 * 60_000;
@@ -108,7 +108,7 @@ export class ConditionCache {
   readonly #checked = new Map<string, Entry | null>();
   readonly #used = new Set<string>();
   /** Stamps and listings read ahead by {@link prefetch} when most entries are missing (packed). */
-  #scans?: Map<string, string | null>;
+  #scans?: { reader: ScanReader; worker: Worker };
   /** Which version of the file was read (see {@link readCacheFile}). */
   #identity: string | undefined;
   /** The check of every line in a Worker, while it runs (see {@link ConditionCache.open}). */
@@ -302,7 +302,7 @@ export class ConditionCache {
       if (row >= 0 && this.#holds) this.#holds[row] = 0;
       this.#checked.delete(j.id);
       // Whatever was read ahead is older than the change.
-      this.#scans?.delete(j.id);
+      this.#scans?.reader.drop(j.id);
     }
   }
 
@@ -331,8 +331,8 @@ export class ConditionCache {
     }
     const old = oldRow < 0 ? this.#fresh.get(job.id) : undefined;
     // A scan read ahead is a stamp with the listing made after it: as good as reading both now.
-    // (Not deleted once used: the job's entry answers from now on, and forget() drops both.)
-    const packed = this.#scans?.get(job.id);
+    // (Given once: the job's entry answers from now on, and after forget() both are read again.)
+    const packed = this.#scans?.reader.take(job.id);
     const scan = packed ? unpackScan(packed) : undefined;
     let dir: readonly [string, number] | undefined = scan?.stamp;
     if (!scan && stampTimes(job.path, TIMES)) {
@@ -439,11 +439,13 @@ export class ConditionCache {
    * Reads the stamps of many jobs at once, on two threads, before they are
    * evaluated. Mostly known to the cache: the lines are checked as
    * {@link checkAhead} does (joining the check if it runs already), and
-   * each job whose line holds is confirmed. Mostly new (a first run): this
-   * thread and a Worker scan chunks of the jobs, their stamps with the
+   * each job whose line holds is confirmed. Mostly new (a first run): a
+   * Worker starts scanning chunks of the jobs in order, their stamps with the
    * listings made after them (a stamp is read before the listing it
-   * validates, as {@link get} requires). Below 20,000 jobs, or when no
-   * Worker can start, {@link get} reads them one by one.
+   * validates, as {@link get} requires), and returns at once: {@link get}
+   * takes each job's scan once published, scanning here the chunks the Worker
+   * has not taken yet. Below 20,000 jobs, or when no Worker can start,
+   * {@link get} reads them one by one.
    */
   async prefetch(jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -455,42 +457,56 @@ export class ConditionCache {
     if (this.#early) await this.#adoptEarly(this.#early, workspace);
     if (!scan && jobs.length >= this.#parallelFrom) this.checkAhead(workspace);
     if (this.#ahead) await this.#joinAhead(this.#ahead);
-    if (!scan || jobs.length < this.#parallelFrom) return;
-    // A first run: both threads scan chunks of the jobs, taken from a shared counter.
+    if (scan && jobs.length >= this.#parallelFrom) {
+      this.#startScan(
+        workspace,
+        jobs.map((j) => j.id),
+      );
+    }
+  }
+
+  /**
+   * Starts scanning the job folders `<workspace>/<id>` of `ids` (every
+   * folder of the workspace, sorted, as `Project.list` reports them to
+   * `onFolders`) in a Worker if most of them are new to the cache and there
+   * are at least 20,000: a first run. Then the Worker's scans are taken when
+   * the jobs are evaluated (see {@link prefetch}); called while the jobs are
+   * still being listed, it gains the time that takes. Does nothing once
+   * started.
+   *
+   * @example
+   * ```ts
+   * import { ConditionCache } from "./condition_cache.ts";
+   * const cache = ConditionCache.open(Deno.makeTempDirSync())!;
+   * cache.scanAhead("/nonexistent/workspace", []); // too few to be worth a Worker
+   * cache.discard();
+   * ```
+   */
+  scanAhead(workspace: string, ids: readonly string[]): void {
+    const known = this.#rows?.size ?? 0;
+    if (known + this.#fresh.size >= ids.length / 2 || ids.length < this.#parallelFrom) return;
+    this.#startScan(workspace, ids);
+  }
+
+  /** Starts the Worker of a first run's scan (see _scan_stream.ts), unless started. */
+  #startScan(workspace: string, ids: readonly string[]): void {
+    if (this.#scans || this.#closed) return;
+    // A Worker scans chunks of the jobs in order while this thread evaluates them, scanning here
+    // the chunks it needs before the Worker has taken them.
     const worker = stampWorker();
     if (!worker) return;
-    const reply = new Promise<{ chunks: number[]; scans: string } | undefined>((resolve) => {
-      worker.onmessage = (e: MessageEvent<{ chunks: number[]; scans: string }>) => resolve(e.data);
-      worker.onerror = (e) => {
-        e.preventDefault();
-        resolve(undefined);
-      };
-    });
-    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const end = () => worker.terminate();
+    worker.onmessage = end;
+    worker.onerror = (e) => {
+      // The chunk it held is taken over here (after a wait); the free ones are scanned here.
+      e.preventDefault();
+      end();
+    };
+    const shared = sharedScans(ids.length);
     // The ids travel as one string (a copy of 3 MB at 100,000 jobs, where an array of 100,000
     // paths took the main thread ~30 ms to send).
-    worker.postMessage({ scan: { ids: jobs.map((j) => j.id).join("\0"), workspace, counter } });
-    const scans = new Map<string, string | null>();
-    forEachChunk(counter, jobs.length, (from, to) => {
-      const chunk: string[] = [];
-      for (let i = from; i < to; i++) chunk.push(scanDir(jobs[i].path) ?? "");
-      // Kept as slices of one flat string per chunk: a scan built piece by piece is a tree of
-      // strings, which every scavenge until its job is evaluated copied (~200 ms at 100,000 jobs).
-      const flat = chunk.join("\0").split("\0");
-      for (let i = from; i < to; i++) scans.set(jobs[i].id, flat[i - from] || null);
-    });
-    const theirs = await reply;
-    worker.terminate();
-    if (theirs) {
-      // (Without an answer, what the Worker took is read when evaluated.)
-      const packed = theirs.scans.split("\0");
-      const chunks = theirs.chunks;
-      let k = 0;
-      for (let c = 0; c < chunks.length; c += 2) {
-        for (let i = chunks[c]; i < chunks[c + 1]; i++) scans.set(jobs[i].id, packed[k++] || null);
-      }
-    }
-    this.#scans = scans;
+    worker.postMessage({ stream: { ids: ids.join("\0"), workspace, shared } });
+    this.#scans = { reader: new ScanReader(workspace, ids, shared), worker };
   }
 
   /**
@@ -524,6 +540,7 @@ export class ConditionCache {
       }
     }
     this.#endAhead();
+    this.#scans?.worker.terminate();
     if (!this.#dirty) return this.discard();
     // Columns: the used keys first, then the others while there is room.
     const keys = this.#keys.filter((k) => this.#used.has(k));
@@ -597,6 +614,7 @@ export class ConditionCache {
   /** Ends the cache without writing (nothing, once saved or discarded). */
   discard(): void {
     this.#endAhead();
+    this.#scans?.worker.terminate();
     this.#closed = true;
   }
 }

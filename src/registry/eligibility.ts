@@ -28,6 +28,7 @@ import type { Registry } from "./registry.ts";
 import type { ConditionCache, JobListing } from "./condition_cache.ts";
 import { runShellCondition } from "./_shell.ts";
 import { every } from "./_every.ts";
+import { RecentMap } from "./_recent.ts";
 
 /** Which conditions `run` ignores: `--ignore-conditions`. */
 export type IgnoreConditions = "none" | "pre" | "post" | "all";
@@ -68,12 +69,6 @@ export interface EvaluatorOptions {
 
 type Result = boolean | Promise<boolean>;
 
-/** Sets `key` in `map`, dropping the oldest entry once it holds more than `limit`. */
-function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
-  map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value!);
-}
-
 /**
  * Evaluates conditions with memoisation, for one command.
  *
@@ -91,7 +86,6 @@ export class Evaluator implements ConditionContext {
   /** Condition key → job id → result (few large maps: cheaper than one map per job). */
   readonly #memo = new Map<string, Map<string, Result>>();
   readonly #cache?: ConditionCache;
-  readonly #recentJobs: number;
   /**
    * For the cache, which has just read the job's change times: a listing
    * (and later a document) read after them, so that a change in between
@@ -101,7 +95,7 @@ export class Evaluator implements ConditionContext {
     this.#files.delete(job.id);
     this.#docs.delete(job.id);
     if (known !== undefined) {
-      remember(this.#files, job.id, known, this.#recentJobs);
+      this.#files.set(job.id, known);
       return known;
     }
     return this.#listing(job);
@@ -113,7 +107,8 @@ export class Evaluator implements ConditionContext {
     this.#ignore = options.ignoreConditions ?? "none";
     this.#shell = options.shell ?? runShellCondition;
     this.#cache = options.cache;
-    this.#recentJobs = options.recentJobs ?? Infinity;
+    this.#files = new RecentMap(options.recentJobs ?? Infinity);
+    this.#docs = new RecentMap(options.recentJobs ?? Infinity);
   }
 
   /** Whether a condition holds for a job (memoised). */
@@ -197,8 +192,8 @@ export class Evaluator implements ConditionContext {
   }
 
   /** Listings and documents of the jobs read, or of the most recent ones (`recentJobs`). */
-  readonly #files = new Map<string, JobListing | null>();
-  readonly #docs = new Map<string, JsonObject>();
+  readonly #files: RecentMap<JobListing | null>;
+  readonly #docs: RecentMap<JsonObject>;
 
   /** The job directory's regular files (and whether it holds links), listed once (while recent). */
   #listing(job: Job): JobListing | null {
@@ -218,7 +213,7 @@ export class Evaluator implements ConditionContext {
       } catch {
         listing = null; // not listable: ask the file system each time
       }
-      remember(this.#files, job.id, listing, this.#recentJobs);
+      this.#files.set(job.id, listing);
     }
     return listing;
   }
@@ -240,7 +235,7 @@ export class Evaluator implements ConditionContext {
     let doc = this.#docs.get(job.id);
     if (doc === undefined) {
       doc = this.isFile(job, JOB_DOCUMENT_FILE) ? job.doc.readSync() : {};
-      remember(this.#docs, job.id, doc, this.#recentJobs);
+      this.#docs.set(job.id, doc);
     }
     return doc;
   }

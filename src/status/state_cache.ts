@@ -28,6 +28,7 @@
  * @module
  */
 
+import { readBytesSync } from "../_read_bytes.ts";
 import { writeFileAtomicSync } from "../workspace/_atomic.ts";
 import type { Registry } from "../registry/registry.ts";
 
@@ -118,7 +119,7 @@ export class StateCache {
   lookup(fingerprint: string, identity: string, jobs: number): CachedStates | undefined {
     let bytes: Uint8Array;
     try {
-      bytes = Deno.readFileSync(this.#path);
+      bytes = readBytesSync(this.#path);
     } catch {
       return undefined;
     }

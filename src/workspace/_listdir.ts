@@ -5,6 +5,8 @@
 // (getdents, no stat per entry) and prints them in 0.1 s, so a large workspace is listed through
 // it, and a small one (or any failure of `ls`) through Deno.
 
+import { sortIds } from "./_sort_ids.ts";
+
 /** What a listing found: candidate ids (sorted) and which of them are symbolic links. */
 export interface DirNames {
   /** Names that look like job ids and are directories or symbolic links, sorted. */
@@ -37,32 +39,38 @@ export function listJobNames(dir: string, size: number): DirNames {
     if (ID_RE.test(e.name) && (e.isDirectory || e.isSymlink)) ids.push(e.name);
     if (e.isSymlink) links.add(e.name);
   }
-  return { ids: ids.sort(), links };
+  return { ids: sortIds(ids), links };
 }
 
 /**
  * `ls -f -F -b DIR/` in the C locale: every entry unsorted (-f), a directory marked with `/` and
  * a symbolic link with `@` (-F, from the entry's type: no stat for either), anything unprintable
  * escaped (-b), so that every line is one entry. The trailing slash lists the folder a link
- * points to. Undefined when `ls` cannot run or fails (then Deno lists).
+ * points to: the program and its arguments, and the environment to add. Its output is read by
+ * {@link parseLs}.
  */
+export function lsCommand(dir: string): { args: string[]; env: Record<string, string> } {
+  return { args: ["ls", "-f", "-F", "-b", "--", `${dir}/`], env: { LC_ALL: "C" } };
+}
+
+/** Lists `dir` through {@link lsCommand}; undefined when `ls` cannot run or fails (then Deno lists). */
 function listWithLs(dir: string): DirNames | undefined {
   let out: Deno.CommandOutput;
   try {
-    out = new Deno.Command("ls", {
-      args: ["-f", "-F", "-b", "--", `${dir}/`],
-      env: { LC_ALL: "C" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).outputSync();
+    const { args: [ls, ...args], env } = lsCommand(dir);
+    out = new Deno.Command(ls, { args, env, stdin: "null", stdout: "piped", stderr: "null" })
+      .outputSync();
   } catch {
     return undefined;
   }
-  if (!out.success) return undefined;
+  return out.success ? parseLs(out.stdout) : undefined;
+}
+
+/** The job folders in what {@link lsCommand} printed. */
+export function parseLs(stdout: Uint8Array): DirNames {
   const ids: string[] = [];
   const links = new Set<string>();
-  const text = new TextDecoder().decode(out.stdout);
+  const text = new TextDecoder().decode(stdout);
   let from = 0;
   while (from < text.length) {
     let to = text.indexOf("\n", from);
@@ -80,5 +88,5 @@ function listWithLs(dir: string): DirNames | undefined {
     }
     from = to + 1;
   }
-  return { ids: ids.sort(), links };
+  return { ids: sortIds(ids), links };
 }

@@ -11,6 +11,7 @@ import { parseIni, SIGNAC_CONFIG } from "./_config.ts";
 import { readStatePointCache, writeStatePointCache } from "./cache.ts";
 import { readIndex, type WorkspaceIndex, writeIndex } from "./index.ts";
 import { listJobNames } from "./_listdir.ts";
+import { takeEarlyListing } from "./early_listing.ts";
 import { Document, DocumentError } from "./document.ts";
 import { Job } from "./job.ts";
 import { readStatePointFile } from "./_statepoint_file.ts";
@@ -120,6 +121,14 @@ export interface ListOptions {
    * Default false.
    */
   lazy?: boolean;
+  /**
+   * Called with the name of every job folder (sorted; links and broken ones
+   * included) as soon as the workspace folder has been read, before any
+   * state point is read or job made; not called when the listing comes from
+   * the workspace index. A caller that will read every job folder can start
+   * doing so on another core (see `ConditionCache.scanAhead`).
+   */
+  onFolders?: (ids: readonly string[]) => void;
 }
 
 /** What {@link Project.list} found before reading state points. */
@@ -368,8 +377,17 @@ export class Project {
     if (index?.trusted && (options.lazy || index.jobs.unread === 0)) {
       return { index, before: undefined, all: [] };
     }
-    const before = this.#workspaceMtime();
-    const all = this.#ids();
+    // Listed already if `cli.ts` started `ls` from the first moment (see early_listing.ts).
+    const early = await takeEarlyListing(this.workspace);
+    let before: number | undefined;
+    let all: string[];
+    if (early) {
+      ({ before, names: { ids: all, links: this.#links } } = early);
+    } else {
+      before = this.#workspaceMtime();
+      all = this.#ids();
+    }
+    options.onFolders?.(all);
     const scanned: Scanned = { index, before, all };
     if (options.lazy) return scanned;
     const known = index?.jobs;
@@ -418,7 +436,11 @@ export class Project {
       : readIndex(this.root, this.workspace);
     if (index?.trusted && (options.lazy || index.jobs.unread === 0)) return this.#fromIndex(index);
     const before = scanned ? scanned.before : this.#workspaceMtime();
-    const ids = scanned ? scanned.all : this.#ids();
+    let ids = scanned?.all;
+    if (!ids) {
+      ids = this.#ids();
+      options.onFolders?.(ids);
+    }
     const ahead = scanned?.ahead;
     const known = index?.jobs;
     // Lazily: what an earlier listing found broken is read (and reported) again; the rest waits.

@@ -92,3 +92,54 @@ Deno.test("flow status: a workspace checked from the start counts what changed s
     assertEquals(await counts(), [8100, 2701, 1], "and again, from the cache");
   });
 });
+
+Deno.test("flow status: a first run at 20,000 jobs lists the workspace once, from the start, and scans while it evaluates", async () => {
+  // 20,000 jobs: where the cache scans the job folders of a first run in a Worker.
+  await withTempDir(async (dir) => {
+    const project = await Project.init(dir);
+    Deno.writeTextFileSync(`${dir}/flow.yaml`, FLOW_YAML);
+    for (let i = 0; i < 20_000; i++) {
+      const job = project.openJob({ i }).initSync();
+      if (i % 3 === 0) Deno.writeTextFileSync(job.fn("a.txt"), "");
+      if (i % 7 === 0) Deno.writeTextFileSync(job.fn("b.txt"), "");
+    }
+    // `ls` as found on PATH, with a log of where each run prints: a file from the start, a pipe
+    // when the listing runs it.
+    const real = new TextDecoder().decode(
+      (await new Deno.Command("sh", { args: ["-c", "command -v ls"] }).output()).stdout,
+    ).trim();
+    Deno.mkdirSync(`${dir}/bin`);
+    Deno.writeTextFileSync(
+      `${dir}/bin/ls`,
+      `#!/bin/sh\nout=$(readlink /proc/$$/fd/1)\necho "$out" >> ${dir}/ls.log\nexec ${real} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const env = { PATH: `${dir}/bin:${Deno.env.get("PATH")}` };
+    const runs = () => {
+      try {
+        return Deno.readTextFileSync(`${dir}/ls.log`).trim().split("\n");
+      } catch {
+        return [];
+      }
+    };
+    const first = await flow(["status", "--json"], { cwd: dir, env });
+    assertEquals(first.code, 0, first.stderr);
+    const printed = runs();
+    assertEquals(printed.length, 1, "listed once");
+    assert(printed[0].startsWith(`${dir}/.flow/`), `from the start, into a file: ${printed[0]}`);
+    assert(Deno.statSync(`${dir}/${CONDITION_CACHE_FILE}`).size > 0);
+    assertEquals([...Deno.readDirSync(`${dir}/.flow`)].filter((e) => e.name.endsWith(".tmp")), []);
+    // What it reported is what a status without any cache reports.
+    Deno.removeSync(`${dir}/.flow`, { recursive: true });
+    const plain = await flow(["status", "--json", "--no-cache"], { cwd: dir, env });
+    assertEquals(plain.code, 0, plain.stderr);
+    assertEquals(JSON.parse(first.stdout), JSON.parse(plain.stdout));
+    const json = JSON.parse(first.stdout) as Record<
+      string,
+      { operations: Record<string, { completed: boolean }> }
+    >;
+    const done = (op: string) =>
+      Object.values(json).filter((e) => e.operations[op].completed).length;
+    assertEquals([Object.keys(json).length, done("prep"), done("compute")], [20_000, 6667, 2858]);
+  });
+});

@@ -1,6 +1,6 @@
 // src/registry/_check_lines.ts: checking the lines of a condition cache file against the file
 // system, in chunks taken from a counter in shared memory.
-import { assert, assertEquals } from "../_assert.ts";
+import { assertEquals } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
 import { CacheRows } from "../../src/registry/_cache_rows.ts";
 import {
@@ -11,10 +11,9 @@ import {
   docHolds,
   HOLDS,
   lineHolds,
-  scanJobs,
   sharedChecks,
 } from "../../src/registry/_check_lines.ts";
-import { scanDir, stampOf, unpackScan } from "../../src/registry/_stamp.ts";
+import { stampOf } from "../../src/registry/_stamp.ts";
 
 const DOC = "doc.json";
 
@@ -70,30 +69,5 @@ Deno.test("checkLines: takes chunks until none is left; lines taken by another t
     checkLines(rows, dir, DOC, shared);
     assertEquals(result.every((b) => b === 0), true);
     assertEquals(checkedLines(shared), 600 - 256);
-  });
-});
-
-Deno.test("scanJobs: chunks not taken by another thread, packed scans in order, empty for a job that cannot be scanned", async () => {
-  await withTempDir((dir) => {
-    const ids = Array.from({ length: 700 }, (_, i) => `j${String(i).padStart(4, "0")}`);
-    for (const id of ids) Deno.mkdirSync(`${dir}/${id}`);
-    Deno.writeTextFileSync(`${dir}/j0300/a b.txt`, "");
-    Deno.removeSync(`${dir}/j0600`);
-    const counter = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.store(counter, 0, 256); // another thread took the first chunk
-    const { chunks, scans } = scanJobs(ids.join("\0"), dir, counter);
-    assertEquals(chunks, [256, 512, 512, 700]);
-    const packed = scans.split("\0");
-    assertEquals(packed.length, 700 - 256);
-    assertEquals(packed[300 - 256], scanDir(`${dir}/j0300`));
-    assert(unpackScan(packed[300 - 256]).files.has("a b.txt"));
-    assertEquals(packed[600 - 256], "", "gone: nothing to scan");
-    assertEquals(packed[0], scanDir(`${dir}/j0256`));
-    // Nothing is left for a thread that joins now.
-    assertEquals(scanJobs(ids.join("\0"), dir, counter), { chunks: [], scans: "" });
-    assertEquals(scanJobs("", dir, new Int32Array(new SharedArrayBuffer(4))), {
-      chunks: [],
-      scans: "",
-    });
   });
 });

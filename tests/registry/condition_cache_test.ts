@@ -511,3 +511,29 @@ Deno.test("condition cache: unchanged() names the file's version only while ever
     assertEquals(c.count, 3);
   });
 });
+
+Deno.test("condition cache: a first run's scan started from the listed folders (links and broken folders among them) answers as listing each job would", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }], async (jobs, project) => {
+    Deno.writeTextFileSync(jobs[1].fn("a.txt"), "");
+    await jobs[2].doc.replace({ done: true });
+    const conditions = [isFile("a.txt"), docTrue("done")];
+    const want = [[false, false], [true, false], [false, true], [false, false]];
+    // Folders as the workspace listing reports them: sorted, with some that are no jobs.
+    const folders = [...jobs.map((j) => j.id), "0".repeat(32), "f".repeat(32)].sort();
+    const first = await withCache(project, (cache) => {
+      cache.scanAhead(project.workspace, folders);
+      const ev = new Evaluator(new Registry(), { cache });
+      return Promise.resolve(jobs.map((j) => conditions.map((c) => ev.holds(c, j))));
+    });
+    assertEquals(first, want);
+    const saved = Deno.readTextFileSync(`${project.root}/${CONDITION_CACHE_FILE}`);
+    // The next command knows every job: no scan, the cache answers.
+    const second = await withCache(project, (cache) => {
+      cache.scanAhead(project.workspace, folders);
+      const ev = new Evaluator(new Registry(), { cache });
+      return Promise.resolve(jobs.map((j) => conditions.map((c) => ev.holds(c, j))));
+    });
+    assertEquals(second, want);
+    assertEquals(saved.trim().split("\n").length, 2 + 4, saved);
+  });
+});

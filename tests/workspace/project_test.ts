@@ -249,3 +249,27 @@ Deno.test("list reads many state points on two cores with the same result, broke
     assertEquals((await project.list()).jobs.map((j) => j.id), one.jobs.map((j) => j.id));
   });
 });
+
+Deno.test("list: onFolders hears every folder named as a job, sorted, when the folder is read, not when the index serves", async () => {
+  await withTempDir(async (dir) => {
+    const project = await Project.init(dir);
+    const ids = [3, 1, 2].map((i) => project.openJob({ i }).initSync().id);
+    Deno.mkdirSync(`${dir}/workspace/${"0".repeat(32)}`); // broken (no state point): a folder
+    const heard: string[][] = [];
+    const onFolders = (f: readonly string[]) => heard.push([...f]);
+    const first = await project.list({ onFolders });
+    assertEquals(first.jobs.length, 3);
+    assertEquals(heard, [["0".repeat(32), ...ids].sort()]);
+    // Synchronously too.
+    project.listSync({ onFolders });
+    assertEquals(heard.length, 2);
+    // The folder last changed well before the index was written: the index serves.
+    Deno.removeSync(`${dir}/.flow`, { recursive: true });
+    const old = new Date(Date.now() - 10_000);
+    Deno.utimeSync(`${dir}/workspace`, old, old);
+    await project.list({ lazy: true, onFolders });
+    assertEquals(heard.length, 3, "read: no index yet");
+    await project.list({ lazy: true, onFolders });
+    assertEquals(heard.length, 3, "from the index: no folder read");
+  });
+});

@@ -267,12 +267,17 @@ Examples:
       const lazy = !registry.readsStatePoints() && !opts.jobId?.length && !opts.filter?.length &&
         !opts.parameter?.length;
       const cache = opts.cache ? ConditionCache.open(project.root) : undefined;
-      // The stamps of the jobs the cache knows are read on the other core while this one lists.
-      if (registry.usesConditionCache()) cache?.checkAhead(project.workspace);
+      // The stamps of the jobs the cache knows are read on the other core while this one lists;
+      // in a first run, the job folders are scanned there as soon as the workspace is read.
+      const ahead = registry.usesConditionCache() ? cache : undefined;
+      ahead?.checkAhead(project.workspace);
       let listed: Listing;
       let select: StatusSelection | undefined;
       try {
-        listed = await project.list({ lazy });
+        listed = await project.list({
+          lazy,
+          onFolders: (ids) => ahead?.scanAhead(project.workspace, ids),
+        });
         select = selection(project, listed.jobs, opts); // a bad -j fails before any warning
       } catch (e) {
         cache?.discard();

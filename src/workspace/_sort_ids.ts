@@ -1,0 +1,60 @@
+// Private helper of _listdir.ts: sorting job ids.
+//
+// A first listing of 100,000 job folders sorted their ids with Array.prototype.sort in 60-80 ms
+// (1.7 million string comparisons), on the one thread that is busy before anything else can
+// start. Job ids are 32 hexadecimal digits, so the first 8 give a number that orders them, and
+// a Float64Array of such numbers (each with its position in the low bits) sorts natively in a few
+// milliseconds; ids with the same first 8 digits (rare: about one pair among 100,000) are then
+// put in order by comparing them whole.
+
+/** Hexadecimal digits of the key: 8 digits are 32 bits. */
+const KEY_DIGITS = 8;
+/** Bits for the position below the key: 32 + 21 bits fit the 53 of a double exactly. */
+const POSITION_BITS = 21;
+const POSITIONS = 2 ** POSITION_BITS;
+
+/**
+ * Sorts `ids` in place as `ids.sort()` would (by UTF-16 code units) and
+ * returns it. Fast when every id starts with 8 lower-case hexadecimal
+ * digits and there are fewer than 2,097,152 of them; otherwise it is
+ * `ids.sort()`.
+ *
+ * @example
+ * ```ts
+ * import { sortIds } from "./_sort_ids.ts";
+ * console.log(sortIds(["b0000000", "0a000000", "0a000000x"])); // ["0a000000", "0a000000x", "b0000000"]
+ * ```
+ */
+export function sortIds(ids: string[]): string[] {
+  const n = ids.length;
+  if (n < 2) return ids;
+  if (n >= POSITIONS) return ids.sort();
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (id.length < KEY_DIGITS) return ids.sort();
+    let v = 0;
+    for (let k = 0; k < KEY_DIGITS; k++) {
+      const c = id.charCodeAt(k);
+      // 0-9, then a-f; anything else (upper case included) orders differently.
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) return ids.sort();
+      v = v * 16 + d;
+    }
+    keys[i] = v * POSITIONS + i;
+  }
+  keys.sort();
+  const sorted = new Array<string>(n);
+  for (let i = 0; i < n; i++) sorted[i] = ids[keys[i] % POSITIONS];
+  // Runs of ids with the same key are in the order they were listed: sort each run whole.
+  for (let i = 1; i < n; i++) {
+    if (Math.floor(keys[i] / POSITIONS) !== Math.floor(keys[i - 1] / POSITIONS)) continue;
+    let end = i + 1;
+    while (end < n && Math.floor(keys[end] / POSITIONS) === Math.floor(keys[i] / POSITIONS)) end++;
+    const run = sorted.slice(i - 1, end).sort();
+    for (let k = 0; k < run.length; k++) sorted[i - 1 + k] = run[k];
+    i = end - 1;
+  }
+  for (let i = 0; i < n; i++) ids[i] = sorted[i];
+  return ids;
+}
