@@ -458,10 +458,7 @@ export class ConditionCache {
     if (!scan && jobs.length >= this.#parallelFrom) this.checkAhead(workspace);
     if (this.#ahead) await this.#joinAhead(this.#ahead);
     if (scan && jobs.length >= this.#parallelFrom) {
-      this.#startScan(
-        workspace,
-        jobs.map((j) => j.id),
-      );
+      this.#startScan(workspace, jobs.map((j) => j.id));
     }
   }
 
