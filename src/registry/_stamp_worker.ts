@@ -2,12 +2,12 @@
 // the calls of a large workspace are spread over two cores.
 //
 // Either { stream }: scans job folders (stamp, then listing) in chunks not taken by the creating
-// thread, publishing each in shared memory, and replies how many it scanned (see
-// _scan_stream.ts). Or { check }: reads the
-// cache file again and, if it is the very file the creating thread read (the same identity),
-// checks its lines (found where the creating thread found them: the file is not parsed again) in
-// chunks shared with that thread, writing the results to the shared memory sent (see
-// checkLines); replies "done" when no line is left to take, or at once for another file. Or
+// thread, publishing each in shared memory, replies how many it scanned and closes itself (see
+// _scan_stream.ts). Or { check }: reads the cache file again and, if it is the very file the
+// creating thread read (the same identity), checks its lines (found where the creating thread
+// found them: the file is not parsed again) in chunks shared with that thread, writing the results
+// to the shared memory sent (see checkLines); replies "done" when no line is left to take, or at
+// once for another file. Or
 // { early } (see early_check.ts): reads and parses the cache file first, replies which version it
 // read, how many lines, where they start and the shared memory of the check (undefined if it could
 // not read it), then checks as for { check } and replies "done".
