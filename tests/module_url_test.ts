@@ -114,7 +114,11 @@ Deno.test("a Worker importing mod.ts or a sandbox's entry builds no module graph
     const graph = [...await codeGraph(entry, true)];
     const cli = graph.filter((s) => s.includes("/src/cli/") && !s.endsWith("/flow_project.ts"));
     assertEquals(cli, [], entry);
-    assertEquals(graph.filter((s) => s.startsWith("npm:") && !s.includes("@noble/hashes")), [], entry);
+    assertEquals(
+      graph.filter((s) => s.startsWith("npm:") && !s.includes("@noble/hashes")),
+      [],
+      entry,
+    );
   }
 });
 
