@@ -20,7 +20,7 @@ import { DefinitionError } from "../registry/error.ts";
 import { Registry } from "../registry/registry.ts";
 import { Template } from "../registry/template.ts";
 import type { Job } from "../workspace/job.ts";
-import { FlowError } from "../errors.ts";
+import { FlowError, oneLine, UsageError } from "../errors.ts";
 
 /**
  * The command line's module, imported by a computed URL: Deno builds the module graph of every
@@ -319,7 +319,19 @@ export class FlowProject {
   /** Runs the command line over this workflow and returns the exit code (for tests). */
   async run(args: string[]): Promise<number> {
     // Loaded on demand: a sandbox that imports project.ts to call one operation never loads the CLI.
-    const { main }: typeof import("./main.ts") = await import(MAIN_MODULE);
+    let cli: typeof import("./main.ts");
+    try {
+      cli = await import(MAIN_MODULE);
+    } catch (e) {
+      // Not in the module graph Deno checked at start: read permission (local) or the network
+      // (remote, the first time) are needed now.
+      const why = oneLine(e instanceof Error ? e.message : String(e));
+      throw new UsageError(
+        `cannot load flow's command line (${MAIN_MODULE}): ${why}; run 'deno run -A ` +
+          `--unstable-worker-options project.ts <command>', or allow reading flow's own folder`,
+      );
+    }
+    const { main } = cli;
     // Batch jobs start this same module again, with the flags its sandboxes need.
     const selfCommand = [
       Deno.execPath(),

@@ -440,6 +440,41 @@ if (import.meta.main) await project.main();
   });
 });
 
+Deno.test("project.ts run without read access to flow's folder says so in one line (exit 2)", async () => {
+  await withTempDir(async (dir) => {
+    await project(dir, ['{"i": 1}']);
+    Deno.removeSync(`${dir}/flow.yaml`);
+    Deno.writeTextFileSync(
+      `${dir}/project.ts`,
+      `import { FlowProject } from "${MOD}";\nconst project = new FlowProject();\n` +
+        `project.operation("noop", () => {});\nif (import.meta.main) await project.main();\n`,
+    );
+    // The command line is imported when a command runs, so reading it needs read permission then.
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-q",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}`,
+        "--allow-env",
+        `${dir}/project.ts`,
+        "status",
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(r.stderr);
+    assertEquals(r.code, 2, stderr);
+    assertEquals(stderr.trim().split("\n").length, 1, stderr);
+    assertMatch(
+      stderr,
+      /^project\.ts: error: cannot load flow's command line \(file:.*main\.ts\): .*read access.*allow reading flow's own folder/,
+    );
+  });
+});
+
 Deno.test("when stdout's reader has gone, the run goes on and operation output goes to the logs", async () => {
   await withTempDir(async (dir) => {
     const ids = await project(dir, ['{"i": 1}', '{"i": 2}', '{"i": 3}']);
