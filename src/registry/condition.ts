@@ -107,8 +107,13 @@ export function after(...operations: string[]): Condition {
     after: operations,
     ignoresStatePoint: true,
     derived: true,
-    evaluate: (job, ctx) => every(operations, (op: string) => ctx.postconditionsHold(op, job)),
+    evaluate: (job, ctx) => every(operations, postconditionsHold, job, ctx),
   };
+}
+
+/** Whether operation `name` is complete for `job` (for {@link after}). */
+function postconditionsHold(name: string, job: Job, ctx: ConditionContext) {
+  return ctx.postconditionsHold(name, job);
 }
 
 function docValue(job: Job, key: string, ctx: ConditionContext): JsonValue | undefined {

@@ -50,6 +50,12 @@ import { type EarlyCheck, PARALLEL_STAMPS, takeEarlyCheck } from "./early_check.
 import { type FileNames, stampFrom, stampOf, stampTimes, unpackScan } from "./_stamp.ts";
 import { ScanReader, sharedScans } from "./_scan_stream.ts";
 
+/**
+ * With a Worker started before the jobs were known ({@link ConditionCache.prepareScan}), a first
+ * run's scan takes two threads from this many jobs on: the Worker's start, which sets the
+ * threshold of {@link PARALLEL_STAMPS}, is paid already.
+ */
+const SPARE_SCAN_FROM = 4096;
 /** Temporary files of saves older than this are strays of killed commands (10 minutes). */
 const STRAY_AFTER_MS = 10 * 60_000;
 
@@ -109,6 +115,8 @@ export class ConditionCache {
   readonly #used = new Set<string>();
   /** Stamps and listings read ahead by {@link prefetch} when most entries are missing (packed). */
   #scans?: { reader: ScanReader; worker: Worker };
+  /** The Worker of a first run's scan, started before the jobs are known (see {@link prepareScan}). */
+  #spare?: Worker;
   /** Which version of the file was read (see {@link readCacheFile}). */
   #identity: string | undefined;
   /** The check of every line in a Worker, while it runs (see {@link ConditionCache.open}). */
@@ -457,9 +465,10 @@ export class ConditionCache {
     if (this.#early) await this.#adoptEarly(this.#early, workspace);
     if (!scan && jobs.length >= this.#parallelFrom) this.checkAhead(workspace);
     if (this.#ahead) await this.#joinAhead(this.#ahead);
-    if (scan && jobs.length >= this.#parallelFrom) {
+    if (scan && jobs.length >= this.#scanFrom()) {
       this.#startScan(workspace, jobs.map((j) => j.id));
     }
+    this.#endSpare();
   }
 
   /**
@@ -481,8 +490,40 @@ export class ConditionCache {
    */
   scanAhead(workspace: string, ids: readonly string[]): void {
     const known = this.#rows?.size ?? 0;
-    if (known + this.#fresh.size >= ids.length / 2 || ids.length < this.#parallelFrom) return;
+    if (known + this.#fresh.size >= ids.length / 2 || ids.length < this.#scanFrom()) return;
     this.#startScan(workspace, ids);
+  }
+
+  /**
+   * Starts the Worker of a first run's scan (see {@link scanAhead}) now, if
+   * the file holds no line: for a caller about to wait for the listing of a
+   * large workspace, so that the Worker starts while this thread waits, and
+   * scans as soon as the jobs are known. Then a scan takes two threads from
+   * 4,096 jobs on; a Worker that no scan takes ends with the first
+   * {@link prefetch}, {@link save} or {@link discard}.
+   *
+   * @example
+   * ```ts
+   * import { ConditionCache } from "./condition_cache.ts";
+   * const cache = ConditionCache.open(Deno.makeTempDirSync())!;
+   * cache.prepareScan(); // no file yet: a first run
+   * cache.discard(); // the Worker ends
+   * ```
+   */
+  prepareScan(): void {
+    if (this.#spare || this.#scans || this.#closed || (this.#rows?.size ?? 0) > 0) return;
+    this.#spare = stampWorker();
+  }
+
+  /** From how many jobs a first run's scan takes a Worker. */
+  #scanFrom(): number {
+    return this.#spare ? Math.min(SPARE_SCAN_FROM, this.#parallelFrom) : this.#parallelFrom;
+  }
+
+  /** Ends the Worker started by {@link prepareScan} if no scan took it. */
+  #endSpare(): void {
+    this.#spare?.terminate();
+    this.#spare = undefined;
   }
 
   /** Starts the Worker of a first run's scan (see _scan_stream.ts), unless started. */
@@ -490,7 +531,8 @@ export class ConditionCache {
     if (this.#scans || this.#closed) return;
     // A Worker scans chunks of the jobs in order while this thread evaluates them, scanning here
     // the chunks it needs before the Worker has taken them.
-    const worker = stampWorker();
+    const worker = this.#spare ?? stampWorker();
+    this.#spare = undefined;
     if (!worker) return;
     const end = () => worker.terminate();
     worker.onmessage = end;
@@ -537,6 +579,7 @@ export class ConditionCache {
       }
     }
     this.#endAhead();
+    this.#endSpare();
     this.#scans?.worker.terminate();
     if (!this.#dirty) return this.discard();
     // Columns: the used keys first, then the others while there is room.
@@ -611,6 +654,7 @@ export class ConditionCache {
   /** Ends the cache without writing (nothing, once saved or discarded). */
   discard(): void {
     this.#endAhead();
+    this.#endSpare();
     this.#scans?.worker.terminate();
     this.#closed = true;
   }

@@ -101,6 +101,11 @@ export class Evaluator implements ConditionContext {
     return this.#listing(job);
   };
 
+  // The tests `every` asks on the path of every job, made once (no closure per call).
+  readonly #holds = (c: Condition, job: Job) => this.holds(c, job);
+  readonly #holdsFor = (job: Job, c: Condition) => this.holds(c, job);
+  readonly #holdsForAll = (c: Condition, jobs: readonly Job[]) => this.holdsForAll(c, jobs);
+
   /** An evaluator over a registry's definitions. */
   constructor(registry: Registry, options: EvaluatorOptions = {}) {
     this.#registry = registry;
@@ -140,14 +145,14 @@ export class Evaluator implements ConditionContext {
   /** Whether a condition holds for every job of an aggregate. */
   holdsForAll(condition: Condition, jobs: readonly Job[]): Result {
     if (jobs.length === 1) return this.holds(condition, jobs[0]);
-    return every(jobs, (job: Job) => this.holds(condition, job));
+    return every(jobs, this.#holdsFor, condition);
   }
 
   /** {@link ConditionContext}: every postcondition of `name` holds for the job. */
   postconditionsHold(name: string, job: Job): Result {
     const op = this.#registry.operation(name);
     if (op.post.length === 0) return false;
-    return every(op.post, (c: Condition) => this.holds(c, job));
+    return every(op.post, this.#holds, job);
   }
 
   /** {@link ConditionContext}: runs a shell condition. */
@@ -158,7 +163,7 @@ export class Evaluator implements ConditionContext {
   /** Whether the operation is complete for the aggregate. */
   complete(op: Operation, agg: Aggregate): Result {
     if (op.post.length === 0) return false;
-    return every(op.post, (c: Condition) => this.holdsForAll(c, agg.jobs));
+    return every(op.post, this.#holdsForAll, agg.jobs);
   }
 
   /** Eligibility and completeness of an operation for an aggregate. */
@@ -166,7 +171,7 @@ export class Evaluator implements ConditionContext {
     const complete = await this.complete(op, agg);
     const ignorePre = this.#ignore === "pre" || this.#ignore === "all";
     const ignorePost = this.#ignore === "post" || this.#ignore === "all";
-    const preOk = ignorePre || await every(op.pre, (c: Condition) => this.holdsForAll(c, agg.jobs));
+    const preOk = ignorePre || await every(op.pre, this.#holdsForAll, agg.jobs);
     const postOpen = ignorePost || op.post.length === 0 || !complete;
     return { eligible: preOk && postOpen, complete };
   }

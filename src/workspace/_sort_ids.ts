@@ -14,6 +14,31 @@ const POSITION_BITS = 21;
 const POSITIONS = 2 ** POSITION_BITS;
 
 /**
+ * The sort key of the id that starts at `at` in `text`: its first 8
+ * hexadecimal digits as a number; -1 if they are not 8 lower-case
+ * hexadecimal digits (such ids are sorted by `ids.sort()`).
+ *
+ * @example
+ * ```ts
+ * import { idKey } from "./_sort_ids.ts";
+ * console.log(idKey("x0000001f", 1)); // 31
+ * console.log(idKey("0000001F", 0)); // -1
+ * ```
+ */
+export function idKey(text: string, at: number): number {
+  if (text.length < at + KEY_DIGITS) return -1;
+  let v = 0;
+  for (let k = at; k < at + KEY_DIGITS; k++) {
+    const c = text.charCodeAt(k);
+    // 0-9, then a-f; anything else (upper case included) orders differently.
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/**
  * Sorts `ids` in place as `ids.sort()` would (by UTF-16 code units) and
  * returns it. Fast when every id starts with 8 lower-case hexadecimal
  * digits and there are fewer than 2,097,152 of them; otherwise it is
@@ -31,19 +56,32 @@ export function sortIds(ids: string[]): string[] {
   if (n >= POSITIONS) return ids.sort();
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const id = ids[i];
-    if (id.length < KEY_DIGITS) return ids.sort();
-    let v = 0;
-    for (let k = 0; k < KEY_DIGITS; k++) {
-      const c = id.charCodeAt(k);
-      // 0-9, then a-f; anything else (upper case included) orders differently.
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-      if (d < 0) return ids.sort();
-      v = v * 16 + d;
-    }
-    keys[i] = v * POSITIONS + i;
+    const key = idKey(ids[i], 0);
+    if (key < 0) return ids.sort();
+    keys[i] = key;
   }
-  keys.sort();
+  return sortIdsByKeys(ids, keys);
+}
+
+/**
+ * Sorts `ids` in place as `ids.sort()` would, given the {@link idKey} of
+ * each (`keys[i]` of `ids[i]`, none negative; `keys` is overwritten), and
+ * returns it. For a caller that computed the keys while it found the ids.
+ *
+ * @example
+ * ```ts
+ * import { idKey, sortIdsByKeys } from "./_sort_ids.ts";
+ * const ids = ["b0000000", "0a000000"];
+ * const keys = Float64Array.from(ids, (id) => idKey(id, 0));
+ * console.log(sortIdsByKeys(ids, keys)); // ["0a000000", "b0000000"]
+ * ```
+ */
+export function sortIdsByKeys(ids: string[], keys: Float64Array): string[] {
+  const n = ids.length;
+  if (n < 2) return ids;
+  if (n >= POSITIONS) return ids.sort();
+  for (let i = 0; i < n; i++) keys[i] = keys[i] * POSITIONS + i;
+  keys.subarray(0, n).sort();
   const sorted = new Array<string>(n);
   for (let i = 0; i < n; i++) sorted[i] = ids[keys[i] % POSITIONS];
   // Runs of ids with the same key are in the order they were listed: sort each run whole.

@@ -103,6 +103,21 @@ function removeFile(): void {
 }
 
 /**
+ * True while a listing of `workspace` started at start-up waits to be taken
+ * (see {@link takeEarlyListing}): the folder is large (it is listed through
+ * `ls` from {@link LS_FROM_BYTES} bytes on) and is about to be read.
+ *
+ * @example
+ * ```ts
+ * import { earlyListingPending } from "./early_listing.ts";
+ * console.log(earlyListingPending("/nonexistent/workspace")); // false
+ * ```
+ */
+export function earlyListingPending(workspace: string): boolean {
+  return pending?.workspace === workspace;
+}
+
+/**
  * The early listing of `workspace`, taken over by the caller: the folder's
  * modification time read before `ls` started (a listing made after it), and
  * the job folders `ls` found; undefined if none was started for that

@@ -537,3 +537,81 @@ Deno.test("condition cache: a first run's scan started from the listed folders (
     assertEquals(saved.trim().split("\n").length, 2 + 4, saved);
   });
 });
+
+/**
+ * Runs `fn` while every Worker made is recorded: what it was sent, and whether it was ended.
+ * (The cache makes its Workers through the global constructor.)
+ */
+async function withWorkerSpy<T>(
+  fn: (made: { sent: unknown[]; ended: boolean }[]) => Promise<T>,
+): Promise<T> {
+  const Real = globalThis.Worker;
+  const made: { sent: unknown[]; ended: boolean }[] = [];
+  class Spy extends Real {
+    readonly #record = { sent: [] as unknown[], ended: false };
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      made.push(this.#record);
+    }
+    override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
+      this.#record.sent.push(message);
+      super.postMessage(message, transfer as Transferable[]);
+    }
+    override terminate(): void {
+      this.#record.ended = true;
+      super.terminate();
+    }
+  }
+  globalThis.Worker = Spy;
+  try {
+    return await fn(made);
+  } finally {
+    globalThis.Worker = Real;
+  }
+}
+
+/** `n` made-up job ids, sorted (their folders need not exist for a scan to start). */
+function madeUpIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => i.toString(16).padStart(32, "0"));
+}
+
+Deno.test("condition cache: prepareScan starts a first run's Worker before the jobs are known; the scan takes it from 4,096 jobs on", async () => {
+  await withJobs([{ i: 0 }, { i: 1 }], async (jobs, project) => {
+    Deno.writeTextFileSync(jobs[1].fn("a.txt"), "");
+    await withWorkerSpy(async (made) => {
+      // Without it, 5,000 folders are scanned here (a Worker from 20,000 on).
+      const plain = ConditionCache.open(project.root, { settleMs: -1000 })!;
+      plain.scanAhead(project.workspace, madeUpIds(5000));
+      assertEquals(made.length, 0);
+      plain.discard();
+      // With it: one Worker, made before the folders are known, and the scan's.
+      const early = ConditionCache.open(project.root, { settleMs: -1000 })!;
+      early.prepareScan();
+      assertEquals(made.length, 1);
+      assertEquals(made[0].sent, [], "idle until the folders are known");
+      early.scanAhead(project.workspace, madeUpIds(5000));
+      assertEquals(made.length, 1, "no second Worker");
+      assert(
+        made[0].sent.some((m) => (m as { stream?: unknown }).stream !== undefined),
+        "it scans",
+      );
+      early.discard();
+      assertEquals(made[0].ended, true);
+      // The answers of a first run with a spare Worker are those of listing each job.
+      const cache = ConditionCache.open(project.root, { settleMs: -1000 })!;
+      cache.prepareScan();
+      cache.scanAhead(project.workspace, jobs.map((j) => j.id)); // two jobs: not worth a scan
+      await cache.prefetch(jobs);
+      assertEquals(made[1].ended, true, "a Worker no scan took ends with prefetch()");
+      assertEquals(made[1].sent, []);
+      const ev = new Evaluator(new Registry(), { cache });
+      assertEquals(jobs.map((j) => ev.holds(isFile("a.txt"), j)), [false, true]);
+      cache.save(jobs);
+      // Lines in the file: not a first run, no Worker in advance.
+      const next = ConditionCache.open(project.root, { settleMs: -1000 })!;
+      next.prepareScan();
+      assertEquals(made.length, 2);
+      next.discard();
+    });
+  });
+});

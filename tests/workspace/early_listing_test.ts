@@ -2,7 +2,11 @@
 // command, taken over by Project.list.
 import { assert, assertEquals } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
-import { startEarlyListing, takeEarlyListing } from "../../src/workspace/early_listing.ts";
+import {
+  earlyListingPending,
+  startEarlyListing,
+  takeEarlyListing,
+} from "../../src/workspace/early_listing.ts";
 import { INDEX_FILE, SETTLE_MS } from "../../src/workspace/index.ts";
 import { Project } from "../../src/workspace/project.ts";
 
@@ -24,8 +28,11 @@ Deno.test("early listing: started for a large folder without an index, taken by 
   await withTempDir(async (dir) => {
     const project = await Project.init(dir);
     const ids = [1, 2, 3].map((i) => project.openJob({ i }).initSync().id).sort();
+    assertEquals(earlyListingPending(`${dir}/workspace`), false);
     assertEquals(startEarlyListing(dir, ANY), true);
     assertEquals(startEarlyListing(dir, ANY), false, "one at a time");
+    assertEquals(earlyListingPending(`${dir}/workspace`), true, "to be taken");
+    assertEquals(earlyListingPending(`${dir}/elsewhere`), false);
     // A job made after `ls` ran is not in this command's listing: the listing it took is.
     await new Promise((r) => setTimeout(r, 200));
     const late = project.openJob({ i: 4 }).initSync().id;
@@ -33,6 +40,7 @@ Deno.test("early listing: started for a large folder without an index, taken by 
     const listed = await project.list({ lazy: true, onFolders: (f) => seen.push([...f]) });
     assertEquals(listed.jobs.map((j) => j.id), ids);
     assertEquals(seen, [ids], "the folders reported as listed");
+    assertEquals(earlyListingPending(`${dir}/workspace`), false, "taken");
     assertEquals(strays(dir), [], "the file ls wrote is gone");
     // The folder changed after the time taken before `ls`: no index records that listing.
     const again = await project.list({ lazy: true });

@@ -1,6 +1,7 @@
 import { assertEquals } from "../_assert.ts";
 import { withTempDir } from "../_helpers.ts";
-import { listJobNames, LS_FROM_BYTES } from "../../src/workspace/_listdir.ts";
+import { listJobNames, LS_FROM_BYTES, parseLs } from "../../src/workspace/_listdir.ts";
+import { fc, SEED } from "../_fast_check.ts";
 
 const ID = (c: string) => c.repeat(32);
 
@@ -85,4 +86,35 @@ Deno.test("listJobNames: a missing folder throws NotFound either way", async () 
       assertEquals(name, "NotFound", `size ${size}`);
     }
   });
+});
+
+Deno.test("parseLs: the job folders among any lines ls may print, sorted, links marked", () => {
+  const hex = fc.string({
+    unit: fc.constantFrom(..."0123456789abcdef"),
+    minLength: 32,
+    maxLength: 32,
+  });
+  const line = fc.oneof(
+    hex.map((id) => `${id}/`), // a job folder
+    hex.map((id) => `${id}@`), // a job folder through a link
+    hex.map((id) => id), // a file named like a job
+    hex.map((id) => `${id.toUpperCase()}/`), // upper case: no id (unless all digits)
+    hex.map((id) => `${id}x/`), // too long
+    hex.map((id) => `${id.slice(1)}/`), // too short
+    hex.map((id) => `${id.slice(0, 20)}g${id.slice(21)}/`), // not hexadecimal
+    fc.constantFrom("./", "../", ".hidden/", "", "x\\n/", "ü/"),
+  );
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 40 }), fc.boolean(), (lines, lastNewline) => {
+      const text = lines.join("\n") + (lastNewline ? "\n" : "");
+      const { ids, links } = parseLs(new TextEncoder().encode(text));
+      const jobs = lines.filter((l) => /^[0-9a-f]{32}[/@]$/.test(l));
+      assertEquals(ids, jobs.map((l) => l.slice(0, 32)).sort());
+      assertEquals(
+        [...links].sort(),
+        [...new Set(jobs.filter((l) => l.endsWith("@")).map((l) => l.slice(0, 32)))].sort(),
+      );
+    }),
+    { seed: SEED },
+  );
 });

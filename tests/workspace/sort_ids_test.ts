@@ -1,6 +1,6 @@
 import { assertEquals } from "../_assert.ts";
 import { fc, SEED } from "../_fast_check.ts";
-import { sortIds } from "../../src/workspace/_sort_ids.ts";
+import { idKey, sortIds, sortIdsByKeys } from "../../src/workspace/_sort_ids.ts";
 
 const ID = (head: string) => head + "0".repeat(32 - head.length);
 
@@ -57,4 +57,39 @@ Deno.test("sortIds: 100,000 random job ids, as a large workspace lists them", ()
     return s;
   });
   assertEquals(sortIds([...ids]), [...ids].sort());
+});
+
+Deno.test("idKey: the first 8 hexadecimal digits from a position, or -1", () => {
+  const cases: [string, number, number][] = [
+    ["00000000", 0, 0],
+    ["0000001f", 0, 31],
+    ["ffffffff", 0, 2 ** 32 - 1],
+    ["x0000001f", 1, 31],
+    ["0000001f/", 0, 31], // what follows the 8 digits does not count
+    ["0000001F", 0, -1], // upper case orders differently
+    ["0000001", 0, -1], // too short
+    ["x000000", 1, -1], // too short from there
+    ["0000g000", 0, -1],
+    ["0000 000", 0, -1],
+  ];
+  for (const [text, at, key] of cases) assertEquals(idKey(text, at), key, `${text} at ${at}`);
+});
+
+Deno.test("sortIdsByKeys: the order of ids.sort(), with the keys found beside the ids (a longer buffer of keys too)", () => {
+  const digit = fc.constantFrom(..."0123456789abcdef");
+  const id = fc.tuple(
+    fc.constantFrom("00000000", "0000000f", "deadbeef", "ffffffff"),
+    fc.string({ unit: digit, minLength: 24, maxLength: 24 }),
+  ).map(([head, tail]) => head + tail);
+  fc.assert(
+    fc.property(fc.array(id, { maxLength: 60 }), fc.nat(5), (ids, extra) => {
+      const keys = new Float64Array(ids.length + extra);
+      ids.forEach((x, i) => keys[i] = idKey(x, 0));
+      const copy = [...ids];
+      const out = sortIdsByKeys(copy, keys);
+      assertEquals(out, [...ids].sort());
+      assertEquals(out === copy, true, "in place");
+    }),
+    { seed: SEED },
+  );
 });

@@ -4,6 +4,7 @@ import { type Command, loadStringWidth, loadTableLayout } from "../deps.ts";
 import { UsageError } from "../../errors.ts";
 import { ConditionCache } from "../../registry/condition_cache.ts";
 import { CLAIMS_DIR, ClaimStore } from "../../executor/claims.ts";
+import { earlyListingPending } from "../../workspace/early_listing.ts";
 import { collectStatus, type StatusSelection } from "../../status/collect.ts";
 import { StateCache } from "../../status/state_cache.ts";
 import { queryQueue } from "../../scheduler/client.ts";
@@ -271,6 +272,9 @@ Examples:
       // in a first run, the job folders are scanned there as soon as the workspace is read.
       const ahead = registry.usesConditionCache() ? cache : undefined;
       ahead?.checkAhead(project.workspace);
+      // A large workspace whose listing is still to be read, and no condition cached yet: a first
+      // run, whose scan's Worker starts while this thread reads the listing.
+      if (earlyListingPending(project.workspace)) ahead?.prepareScan();
       let listed: Listing;
       let select: StatusSelection | undefined;
       try {
