@@ -5,7 +5,7 @@
 // (getdents, no stat per entry) and prints them in 0.1 s, so a large workspace is listed through
 // it, and a small one (or any failure of `ls`) through Deno.
 
-import { idKey, sortIds, sortIdsByKeys } from "./_sort_ids.ts";
+import { hexDigit, idKey, sortIds, sortIdsByKeys } from "./_sort_ids.ts";
 
 /** What a listing found: candidate ids (sorted) and which of them are symbolic links. */
 export interface DirNames {
@@ -100,9 +100,6 @@ export function parseLs(stdout: Uint8Array): DirNames {
 
 /** True if `text` holds only lower-case hexadecimal digits from `from` to `to`. */
 function isHex(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
+  for (let i = from; i < to; i++) if (hexDigit(text.charCodeAt(i)) < 0) return false;
   return true;
 }

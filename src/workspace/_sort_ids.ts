@@ -29,13 +29,25 @@ export function idKey(text: string, at: number): number {
   if (text.length < at + KEY_DIGITS) return -1;
   let v = 0;
   for (let k = at; k < at + KEY_DIGITS; k++) {
-    const c = text.charCodeAt(k);
-    // 0-9, then a-f; anything else (upper case included) orders differently.
-    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    const d = hexDigit(text.charCodeAt(k));
     if (d < 0) return -1;
     v = v * 16 + d;
   }
   return v;
+}
+
+/**
+ * The value of a lower-case hexadecimal digit's UTF-16 code (0-9, then a-f),
+ * -1 for anything else (upper case included: such ids order differently).
+ *
+ * @example
+ * ```ts
+ * import { hexDigit } from "./_sort_ids.ts";
+ * console.log(hexDigit("f".charCodeAt(0)), hexDigit("F".charCodeAt(0))); // 15 -1
+ * ```
+ */
+export function hexDigit(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
 }
 
 /**
