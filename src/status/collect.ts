@@ -14,7 +14,7 @@
 
 import type { ConditionCache } from "../registry/condition_cache.ts";
 import { FlowError, UsageError } from "../errors.ts";
-import type { Aggregate, Aggregator } from "../registry/aggregate.ts";
+import { type Aggregate, type Aggregator, single as eachJobAlone } from "../registry/aggregate.ts";
 import type { Condition } from "../registry/condition.ts";
 import { Evaluator, type State } from "../registry/eligibility.ts";
 import type { Operation } from "../registry/operation.ts";
@@ -494,10 +494,17 @@ export async function collectStatus(
   };
 
   // The aggregates of each aggregator in use, the selected ones, and their rows.
+  const jobRows = rows.length;
   const allAggregates = new Map<Aggregator, Aggregate[]>();
   const knownAggregates = new Set<string>();
   for (const plan of plans) {
     if (allAggregates.has(plan.aggregator)) continue;
+    if (plan.aggregator === eachJobAlone) {
+      // Each job alone: the rows of the selected jobs are its selected aggregates (the ids, jobs
+      // and order that `aggregate` and `included` give), with no second object per job.
+      allAggregates.set(plan.aggregator, rows.slice(0, jobRows));
+      continue;
+    }
     const all = plan.aggregator.aggregate(jobs);
     allAggregates.set(plan.aggregator, all);
     if (select?.aggregates && !plan.aggregator.isSingle) {
@@ -507,7 +514,7 @@ export async function collectStatus(
   const named = resolveAggregateIds(select?.aggregates ?? [], knownAggregates);
   const lists = new Map<Aggregator, AggregateList>();
   for (const [aggregator, all] of allAggregates) {
-    const aggregates = included(all, select, named);
+    const aggregates = aggregator === eachJobAlone ? all : included(all, select, named);
     const rowIndex = new Int32Array(aggregates.length);
     for (let i = 0; i < aggregates.length; i++) {
       const agg = aggregates[i];
