@@ -407,6 +407,26 @@ function resolveAggregateIds(requested: Iterable<string>, known: ReadonlySet<str
 }
 
 /**
+ * The row of one job, whose `jobs` is made on first use: a warm `status`
+ * answered from the state cache reads none of them (100,000 arrays less).
+ */
+class JobRow implements StatusRow {
+  readonly id: string;
+  readonly aggregate = false;
+  readonly #job: Job;
+  #jobs?: readonly Job[];
+
+  constructor(job: Job) {
+    this.id = job.id;
+    this.#job = job;
+  }
+
+  get jobs(): readonly Job[] {
+    return this.#jobs ??= [this.#job];
+  }
+}
+
+/**
  * Evaluation goes aggregate by aggregate, every operation of each, so the
  * evaluator keeps the listings and documents of this many recent jobs only.
  */
@@ -475,7 +495,7 @@ export async function collectStatus(
   const rows: StatusRow[] = [];
   for (const job of jobs) {
     if (select && !select.jobs?.has(job.id)) continue;
-    rows.push({ id: job.id, jobs: [job], aggregate: false });
+    rows.push(new JobRow(job));
   }
   if (select?.jobs) {
     const known = new Set(jobs.map((j) => j.id));
