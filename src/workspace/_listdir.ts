@@ -5,7 +5,7 @@
 // (getdents, no stat per entry) and prints them in 0.1 s, so a large workspace is listed through
 // it, and a small one (or any failure of `ls`) through Deno.
 
-import { hexDigit, idKey, sortIds, sortIdsByKeys } from "./_sort_ids.ts";
+import { hexDigit, idKey, sortIdsByKeys } from "./_sort_ids.ts";
 
 /** What a listing found: candidate ids (sorted) and which of them are symbolic links. */
 export interface DirNames {
@@ -14,8 +14,6 @@ export interface DirNames {
   /** The subset of `ids` that are symbolic links. */
   links: Set<string>;
 }
-
-const ID_RE = /^[0-9a-f]{32}$/;
 
 /**
  * Folders whose size (as `stat` reports it) is at least this many bytes are listed through `ls`:
@@ -34,12 +32,17 @@ export function listJobNames(dir: string, size: number): DirNames {
     if (names) return names;
   }
   const ids: string[] = [];
+  const keys: number[] = [];
   const links = new Set<string>();
   for (const e of Deno.readDirSync(dir)) {
-    if (ID_RE.test(e.name) && (e.isDirectory || e.isSymlink)) ids.push(e.name);
+    const key = e.isDirectory || e.isSymlink ? jobKey(e.name, 0, e.name.length) : -1;
+    if (key >= 0) {
+      keys.push(key);
+      ids.push(e.name);
+    }
     if (e.isSymlink) links.add(e.name);
   }
-  return { ids: sortIds(ids), links };
+  return { ids: sortIdsByKeys(ids, Float64Array.from(keys)), links };
 }
 
 /**
@@ -85,8 +88,8 @@ export function parseLs(stdout: Uint8Array): DirNames {
     // "<32 hex digits>/" or "<32 hex digits>@"; anything else is not a job.
     const mark = to - from === 33 ? text.charCodeAt(to - 1) : 0;
     if (mark === 47 /* / */ || mark === 64 /* @ */) {
-      const key = idKey(text, from);
-      if (key >= 0 && isHex(text, from + 8, to - 1)) {
+      const key = jobKey(text, from, to - 1);
+      if (key >= 0) {
         const name = text.slice(from, to - 1);
         keys[ids.length] = key;
         ids.push(name);
@@ -96,6 +99,16 @@ export function parseLs(stdout: Uint8Array): DirNames {
     from = to + 1;
   }
   return { ids: sortIdsByKeys(ids, keys), links };
+}
+
+/**
+ * The sort key (see `idKey`) of the name from `from` to `to` in `text` if it is a job id (32
+ * lower-case hexadecimal digits), else -1.
+ */
+function jobKey(text: string, from: number, to: number): number {
+  if (to - from !== 32) return -1;
+  const key = idKey(text, from);
+  return key >= 0 && isHex(text, from + 8, to) ? key : -1;
 }
 
 /** True if `text` holds only lower-case hexadecimal digits from `from` to `to`. */
